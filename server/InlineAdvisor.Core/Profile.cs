@@ -1,0 +1,84 @@
+// The call-edge profile of one run: what analysis produces, the store keeps and reports render.
+namespace InlineAdvisor.Core;
+
+/// <summary>How the process was observed. Attach misses the JIT history before the session began.</summary>
+public enum CollectMode { Launch, Attach, File }
+
+/// <summary>One observed process: immutable once stored.</summary>
+public sealed record RunInfo
+{
+    public long Id { get; init; }                    // assigned by the store; 0 before
+    public required string Program { get; init; }    // the main assembly or executable name
+    public required string CommandLine { get; init; }
+    public int ProcessId { get; init; }
+    public required CollectMode Mode { get; init; }
+    public DateTime StartedUtc { get; init; }
+    public double DurationSeconds { get; init; }
+    public required string TracePath { get; init; }
+    public string? PgoPath { get; init; }            // the DOTNET_WritePGOData text file, when there is one
+    public string RuntimeConfig { get; init; } = "";  // DOTNET_* settings that change JIT decisions, "k=v;k=v"
+    public string Machine { get; init; } = "";
+    /// <summary>Caveats a reader must see beside the numbers (attach mode, no PGO data, …).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>Native code of one compile of a method.</summary>
+public sealed record CodeVersion(string Tier, int NativeSize, double JitMilliseconds);
+
+public sealed record MethodProfile
+{
+    public required MethodIdentity Method { get; init; }
+    public int Token { get; init; }                  // in this build only; never used as identity
+    public int IlSize { get; init; } = -1;            // -1: not known (no metadata)
+    public MethodImplFlags ImplFlags { get; init; }
+    public long ExclusiveSamples { get; init; }
+    public long InclusiveSamples { get; init; }
+    public IReadOnlyList<CodeVersion> Compiles { get; init; } = [];
+}
+
+public enum InlineOutcome { Unknown, Inlined, NotInlined, Mixed }
+
+/// <summary>The JIT's inlining decisions for one caller→callee pair, de-duplicated over recompiles.</summary>
+public sealed record InlineDecision(
+    InlineOutcome Outcome,
+    string Reason,                      // the JIT's words for the last failure, or "" when it succeeded
+    IReadOnlyList<string> Tiers,        // which compiles decided (e.g. "QuickJitted:inlined", "OptimizedTier1:failed")
+    bool FailAlways);
+
+public sealed record SourceLocation(string File, int Line, int Column);
+
+/// <summary>A caller→callee call site: the unit every recommendation is about.</summary>
+public sealed record CallSite
+{
+    public required MethodIdentity Caller { get; init; }
+    public required MethodIdentity Callee { get; init; }
+    public int IlOffset { get; init; } = -1;          // of the call instruction in the caller; -1 unknown
+    public SourceLocation? Source { get; init; }
+    /// <summary>Samples with the callee on the stack below this caller (a real call).</summary>
+    public long CallSamples { get; init; }
+    /// <summary>Samples whose caller frame sat in the statement of this site while the callee was inlined there.</summary>
+    public long InlinedSamples { get; init; }
+    /// <summary>True when another site shares the statement, so inlined samples are an upper bound.</summary>
+    public bool SharesStatement { get; init; }
+    public InlineDecision Decision { get; init; } = new(InlineOutcome.Unknown, "", [], false);
+    public long? PgoCount { get; init; }               // executions of the site from dynamic-PGO block counts
+    public long TotalSamples => CallSamples + InlinedSamples;
+}
+
+public sealed record RunTotals(
+    long Samples,            // CPU samples of managed code in this process
+    long ExternalSamples,    // thread samples outside managed code (native, waiting)
+    long Events,
+    double JitMilliseconds,
+    long Tier1CodeBytes,
+    int MethodsJitted);
+
+public sealed record RunProfile(
+    RunInfo Run,
+    IReadOnlyList<MethodProfile> Methods,
+    IReadOnlyList<CallSite> Sites,
+    RunTotals Totals)
+{
+    /// <summary>The most any change at a site can gain: its share of all samples (Amdahl).</summary>
+    public double AmdahlBound(CallSite site) => Totals.Samples == 0 ? 0 : (double)site.TotalSamples / Totals.Samples;
+}
