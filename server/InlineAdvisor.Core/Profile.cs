@@ -54,15 +54,20 @@ public sealed record CallSite
     public required MethodIdentity Callee { get; init; }
     public int IlOffset { get; init; } = -1;          // of the call instruction in the caller; -1 unknown
     public SourceLocation? Source { get; init; }
-    /// <summary>Samples with the callee on the stack below this caller (a real call).</summary>
+    /// <summary>Samples with the callee's own frame below this caller at this site (a real call).</summary>
     public long CallSamples { get; init; }
-    /// <summary>Samples whose caller frame sat in the statement of this site while the callee was inlined there.</summary>
-    public long InlinedSamples { get; init; }
-    /// <summary>True when another site shares the statement, so inlined samples are an upper bound.</summary>
+    /// <summary>
+    /// Samples taken in the caller's own frame at this site's statement (IP → IL map): the body of a
+    /// callee inlined there, or a call whose callee the sampler could not stop inside. EventPipe stops a
+    /// thread only at a GC safe point, so a small leaf callee without loops is caught at its return,
+    /// in the caller, at the call.
+    /// </summary>
+    public long StatementSamples { get; init; }
+    /// <summary>True when another site shares the statement, so statement samples are an upper bound.</summary>
     public bool SharesStatement { get; init; }
     public InlineDecision Decision { get; init; } = new(InlineOutcome.Unknown, "", [], false);
     public long? PgoCount { get; init; }               // executions of the site from dynamic-PGO block counts
-    public long TotalSamples => CallSamples + InlinedSamples;
+    public long TotalSamples => CallSamples + StatementSamples;
 }
 
 public sealed record RunTotals(

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmarks, each against a baseline measured in the same run: analysis speed and memory on a >= 500k-event
+# trace (vs dotnet-trace report and a bare TraceEvent loop), and collection overhead (vs dotnet-trace, vs none).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build InlineAdvisor.sln -c Release -nologo -v quiet
+tools=${INLINE_ADVISOR_TOOLS:-$HOME/.cache/inline-advisor/tools}
+[ -x "$tools/dotnet-trace" ] || dotnet tool install --tool-path "$tools" dotnet-trace >/dev/null
+export DOTNET_TRACE="$tools/dotnet-trace"
+export ADVISOR="$PWD/server/InlineAdvisor.Cli/bin/Release/net10.0/advisor.dll"
+samples="$PWD/samples/InlineSamples/bin/Release/net10.0/InlineSamples.dll"
+bench="dotnet server/InlineAdvisor.Bench/bin/Release/net10.0/bench.dll"
+out=.inline-advisor/bench
+mkdir -p "$out"
+echo "== collecting the 'threads' sample (~60 threads, ~20 s) for a large trace"
+dotnet "$ADVISOR" collect --store "$out/bench.db" --output "$out/threads.nettrace" -- dotnet "$samples" threads > "$out/collect.log"
+echo "== analysis"
+$bench analysis "$out/threads.nettrace" --repeat "${REPEAT:-5}"
+echo "== collection overhead"
+$bench overhead "$samples" mixer --repeat "${REPEAT:-5}"

@@ -1,0 +1,102 @@
+// Turns recorded traces into stored runs and tells the user what was kept (shared by collect and import).
+using InlineAdvisor.Core;
+using InlineAdvisor.Store;
+using InlineAdvisor.Tracing;
+using Spectre.Console;
+
+namespace InlineAdvisor.Cli;
+
+internal static class Analysis
+{
+    public static int AnalyzeAndStore(IReadOnlyList<CollectedTrace> traces, ProfileStore store, bool stoppedEarly, IReadOnlyList<string> untraced)
+    {
+        var stored = new List<(CollectedTrace Trace, RunProfile Profile)>();
+        var failures = new List<string>();
+        foreach (var trace in traces)
+        {
+            var notes = trace.Notes.ToList();
+            if (stoppedEarly) notes.Add("collection was stopped before the program ended (--duration or Ctrl-C)");
+            var run = new RunInfo
+            {
+                Program = ProgramOf(trace.CommandLine),
+                CommandLine = trace.CommandLine,
+                ProcessId = trace.ProcessId,
+                Mode = trace.Mode,
+                StartedUtc = trace.StartedUtc,
+                DurationSeconds = Math.Round(trace.Seconds, 3),
+                TracePath = Path.GetFullPath(trace.TracePath),
+                PgoPath = trace.PgoPath,
+                RuntimeConfig = RuntimeConfig.Describe(),
+                Machine = Environment.MachineName,
+                Notes = notes,
+            };
+            try
+            {
+                stored.Add((trace, TraceAnalyzer.Analyze(run)));
+            }
+            catch (TraceFormatException e)
+            {
+                failures.Add(trace.Mode == CollectMode.File ? e.Message : $"{trace.ProcessId} {trace.CommandLine}: {e.Message}");
+            }
+        }
+        if (stored.Count == 0) return Common.Fail(failures.Count > 0 ? string.Join("; ", failures) : "no trace was recorded");
+        // The busiest process is saved last, so `advisor report` (the latest run) shows it by default.
+        var saved = new List<(RunProfile Profile, long Id)>();
+        try
+        {
+            foreach (var (_, profile) in stored.OrderBy(s => s.Profile.Totals.Samples))
+                saved.Add((profile, store.SaveRun(profile)));
+        }
+        catch (StoreException e)
+        {
+            return Common.Fail(e.Message + " (traces are kept: " + string.Join(", ", traces.Select(t => t.TracePath)) + "; `advisor import` them later)");
+        }
+        Render(saved, untraced, failures);
+        return (int)ExitCode.Ok;
+    }
+
+    private static void Render(IReadOnlyList<(RunProfile Profile, long Id)> saved, IReadOnlyList<string> untraced, IReadOnlyList<string> failures)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("stored runs");
+        table.AddColumns("run", "pid", "process", "seconds", "CPU samples", "events", "JIT ms", "Tier1 bytes", "trace");
+        foreach (var (p, id) in saved.OrderByDescending(s => s.Id))
+            table.AddRow(id.ToString(), p.Run.ProcessId.ToString(), Common.Escape(Shorten(p.Run.CommandLine, 50)),
+                p.Run.DurationSeconds.ToString("0.0"), Common.Count(p.Totals.Samples), Common.Count(p.Totals.Events),
+                p.Totals.JitMilliseconds.ToString("0"), Common.Count(p.Totals.Tier1CodeBytes), Common.Escape(Relative(p.Run.TracePath)));
+        AnsiConsole.Write(table);
+        foreach (var (p, id) in saved.OrderByDescending(s => s.Id))
+            foreach (var note in p.Run.Notes)
+                AnsiConsole.MarkupLine($"[yellow]run {id}: {Common.Escape(note)}[/]");
+        foreach (var u in untraced) AnsiConsole.MarkupLine($"[grey]not traced: {Common.Escape(u)}[/]");
+        foreach (var f in failures) AnsiConsole.MarkupLine($"[red]not analyzed: {Common.Escape(f)}[/]");
+        if (saved.Count > 0)
+            AnsiConsole.MarkupLine($"next: [bold]advisor report[/] (run {saved[^1].Id}){(saved.Count > 1 ? ", or advisor report --run <id> for another process" : "")}");
+    }
+
+    /// <summary>Runs of one program are grouped by this name: the main assembly for `dotnet x.dll`, else the executable.</summary>
+    public static string ProgramOf(string commandLine)
+    {
+        var parts = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) return "unknown";
+        var dll = parts.FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+        return Path.GetFileNameWithoutExtension(dll ?? parts[0]);
+    }
+
+    private static string Shorten(string s, int max) => s.Length <= max ? s : "…" + s[^(max - 1)..];
+
+    private static string Relative(string path)
+    {
+        var rel = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
+    }
+}
+
+/// <summary>The runtime settings that change JIT decisions, as recorded with each run.</summary>
+internal static class RuntimeConfig
+{
+    private static readonly string[] Names =
+        ["DOTNET_TieredPGO", "DOTNET_TieredCompilation", "DOTNET_TC_QuickJitForLoops", "DOTNET_OSR_HitLimit", "DOTNET_ReadyToRun", "DOTNET_JitInlineBudget", "DOTNET_gcServer"];
+
+    public static string Describe() => string.Join(";",
+        Names.Select(n => (n, v: Environment.GetEnvironmentVariable(n))).Where(x => x.v is not null).Select(x => $"{x.n}={x.v}"));
+}

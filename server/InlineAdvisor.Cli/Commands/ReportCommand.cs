@@ -1,0 +1,87 @@
+// `advisor report`: the top call sites of a stored run, as a table or JSON rendered from one ProfileReport.
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using InlineAdvisor.Core;
+using Spectre.Console;
+
+namespace InlineAdvisor.Cli.Commands;
+
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<long?>("--run", "-r") { Description = "The run to report (see `advisor runs`). Default: the latest run." };
+        var aggregate = new Option<bool>("--aggregate", "-a") { Description = "Combine every stored run of the same program with the same runtime settings." };
+        var top = new Option<int>("--top", "-t") { Description = "How many call sites to show.", DefaultValueFactory = _ => 20 };
+        var hot = new Option<double>("--hot") { Description = "Bound (% of samples) from which a site counts as hot.", DefaultValueFactory = _ => 1.0 };
+        var json = new Option<bool>("--json") { Description = "Write the same content as JSON to stdout." };
+        var store = Common.StoreOption();
+        var cmd = new Command("report", """
+            Show the hottest caller→callee call sites: the bound (share of all CPU samples through the site: the
+            most any change there can gain, by Amdahl's law), the share of the caller's time, the source line,
+            what the JIT decided and why, the callee's IL and native size, its attribute and its PGO count.
+            """) { run, aggregate, top, hot, json, store };
+        cmd.SetAction(parse =>
+        {
+            if (parse.GetValue(top) <= 0) return Common.Fail("--top must be at least 1", ExitCode.Usage);
+            using var profileStore = Common.OpenStore(parse.GetValue(store)!, out var storeError);
+            if (profileStore is null) return storeError;
+            var info = parse.GetValue(run) is { } id ? profileStore.ListRuns().FirstOrDefault(r => r.Id == id) : profileStore.LatestRun();
+            if (info is null)
+                return Common.Fail(parse.GetValue(run) is { } missing
+                    ? $"no run {missing} in {profileStore.Path} (see `advisor runs`)"
+                    : $"no runs in {profileStore.Path} yet: record one with `advisor collect -- <command>`");
+            var profile = parse.GetValue(aggregate)
+                ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
+                : profileStore.LoadRun(info.Id)!;
+            var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
+            else Render(report);
+            return (int)ExitCode.Ok;
+        });
+        return cmd;
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private static void Render(ProfileReport report)
+    {
+        var r = report.Run;
+        var t = report.Totals;
+        AnsiConsole.MarkupLine($"[bold]run {r.Id}[/] {Common.Escape(r.Program)} · {r.Mode.ToString().ToLowerInvariant()} · {r.StartedUtc:yyyy-MM-dd HH:mm} UTC · {r.DurationSeconds:0.0} s" +
+            (r.RuntimeConfig.Length > 0 ? $" · {Common.Escape(r.RuntimeConfig)}" : ""));
+        AnsiConsole.MarkupLine($"CPU samples {Common.Count(t.Samples)} · JIT {t.JitMilliseconds:0} ms over {Common.Count(t.MethodsJitted)} compiles · Tier1 code {Common.Count(t.Tier1CodeBytes)} bytes · {Common.Count(report.SitesTotal)} call sites");
+        foreach (var note in r.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(note)}[/]");
+        if (report.Sites.Count == 0)
+        {
+            AnsiConsole.MarkupLine("no call sites with samples or JIT decisions in this run");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumns("#", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count");
+        foreach (var row in report.Sites)
+        {
+            var s = row.Site;
+            table.AddRow(
+                row.Rank.ToString(),
+                (row.Hot ? "[bold]" : "[grey]") + Common.Percent(row.Bound) + "[/]",
+                Common.Percent(row.ShareOfCaller),
+                Common.Escape($"{s.Caller.Display} → {s.Callee.Display}") + (s.IlOffset >= 0 ? $" [grey]@IL_{s.IlOffset:x4}[/]" : ""),
+                Common.Escape(s.Source is { } src ? $"{Path.GetFileName(src.File)}:{src.Line}" : "-"),
+                Common.Escape(row.Decision),
+                $"{(row.CalleeIlSize >= 0 ? row.CalleeIlSize : "?")}/{(row.CalleeNativeSize >= 0 ? row.CalleeNativeSize : "-")}",
+                row.ExistingAttribute.Length > 0 ? row.ExistingAttribute : "-",
+                s.PgoCount is { } c ? Common.Count(c) : "no PGO data");
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]bound: share of all CPU samples through the site (calls + inlined time), the most any change there can gain (Amdahl). " +
+            $"Bold = hot (≥ {Common.Percent(report.HotThreshold)}). IL/native: callee IL bytes / largest optimized body compiled on its own (- = never compiled alone, e.g. always inlined). " +
+            "PGO count: executions of the site's block from dynamic-PGO edge counts (a lower bound).[/]");
+    }
+}

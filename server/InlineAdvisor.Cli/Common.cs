@@ -1,0 +1,44 @@
+// Options and helpers shared by the verbs: the store location, clear error lines, number formats.
+using System.CommandLine;
+using System.Globalization;
+using InlineAdvisor.Store;
+using Spectre.Console;
+
+namespace InlineAdvisor.Cli;
+
+internal static class Common
+{
+    public const string DefaultStore = ".inline-advisor/advisor.db";
+
+    public static Option<string> StoreOption() => new("--store")
+    {
+        Description = $"The profile store (SQLite). Default: {DefaultStore} under the current directory.",
+        DefaultValueFactory = _ => DefaultStore,
+        HelpName = "path",
+    };
+
+    /// <summary>One line on stderr, no stack trace: the contract for every failure a user can cause.</summary>
+    public static int Fail(string message, ExitCode code = ExitCode.Failed)
+    {
+        Console.Error.WriteLine($"advisor: {message}");
+        return (int)code;
+    }
+
+    public static ProfileStore? OpenStore(string path, out int exitCode)
+    {
+        try
+        {
+            exitCode = 0;
+            return ProfileStore.Open(path);
+        }
+        catch (StoreException e)
+        {
+            exitCode = Fail(e.Message);
+            return null;
+        }
+    }
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    public static string Escape(string s) => Markup.Escape(s);
+}

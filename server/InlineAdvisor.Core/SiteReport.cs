@@ -1,0 +1,53 @@
+// The one result model every view of a profile renders: the CLI table, --json, and later the editor.
+namespace InlineAdvisor.Core;
+
+public sealed record SiteRow(
+    int Rank,
+    CallSite Site,
+    double Bound,               // site samples / all samples: the most any change here can gain (Amdahl)
+    double ShareOfCaller,       // site samples / the caller's inclusive samples
+    bool Hot,
+    int CalleeIlSize,           // -1 when unknown
+    int CalleeNativeSize,       // largest optimized body of the callee compiled on its own; -1 when never compiled alone
+    string ExistingAttribute,   // "AggressiveInlining", "NoInlining" or ""
+    string Decision);           // e.g. "inlined", "not inlined: too many il bytes", "mixed: …", "no decision seen"
+
+public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold);
+
+public static class ReportBuilder
+{
+    /// <summary>
+    /// Ranks sites by Amdahl bound. A site is hot when its bound reaches <paramref name="hotThreshold"/>
+    /// (default 1% of samples: below that, no change at the site can matter measurably).
+    /// </summary>
+    public static ProfileReport Build(RunProfile profile, int top = 20, double hotThreshold = 0.01)
+    {
+        var methods = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First());
+        var ranked = profile.Sites
+            .OrderByDescending(s => s.TotalSamples).ThenBy(s => s.Caller.Display, StringComparer.Ordinal).ThenBy(s => s.IlOffset)
+            .ToList();
+        var rows = ranked.Take(top).Select((site, i) =>
+        {
+            var callee = methods.GetValueOrDefault(site.Callee);
+            var caller = methods.GetValueOrDefault(site.Caller);
+            double bound = profile.AmdahlBound(site);
+            return new SiteRow(
+                i + 1, site, bound,
+                caller is { InclusiveSamples: > 0 } c ? Math.Min(1, (double)site.TotalSamples / c.InclusiveSamples) : 0,
+                bound >= hotThreshold,
+                callee?.IlSize ?? -1,
+                callee?.Compiles.Where(v => v.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Select(v => v.NativeSize).DefaultIfEmpty(-1).Max() ?? -1,
+                MethodImplFlagsText.Describe(callee?.ImplFlags ?? MethodImplFlags.None),
+                DescribeDecision(site.Decision));
+        }).ToList();
+        return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold);
+    }
+
+    public static string DescribeDecision(InlineDecision d) => d.Outcome switch
+    {
+        InlineOutcome.Inlined => "inlined",
+        InlineOutcome.NotInlined => $"not inlined: {d.Reason}",
+        InlineOutcome.Mixed => $"mixed: inlined in some compiles, not in others ({d.Reason})",
+        _ => "no decision seen",
+    };
+}

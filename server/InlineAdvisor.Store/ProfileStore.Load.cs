@@ -1,0 +1,203 @@
+// Reads runs back: the run list, one whole run, and aggregates of several runs.
+using System.Globalization;
+using System.Text.Json;
+using InlineAdvisor.Core;
+using Microsoft.Data.Sqlite;
+
+namespace InlineAdvisor.Store;
+
+public sealed partial class ProfileStore
+{
+    private const string NewestFirst = "ORDER BY started_utc DESC, id DESC";
+
+    /// <summary>Every stored run, newest first.</summary>
+    public IReadOnlyList<RunInfo> ListRuns() =>
+        InTransaction(write: false, () => ReadRuns($"{NewestFirst}", _ => { }));
+
+    /// <summary>The newest run, or null when the store is empty.</summary>
+    public RunInfo? LatestRun() =>
+        InTransaction(write: false, () => ReadRuns($"{NewestFirst} LIMIT 1", _ => { })).FirstOrDefault();
+
+    /// <summary>Runs of the same program under the same runtime configuration (the run itself included), newest first.</summary>
+    public IReadOnlyList<RunInfo> RunsLike(RunInfo run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return InTransaction(write: false, () => ReadRuns(
+            $"WHERE program = $program AND runtime_config = $config {NewestFirst}",
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$program", run.Program);
+                cmd.Parameters.AddWithValue("$config", run.RuntimeConfig);
+            }));
+    }
+
+    /// <summary>The whole run, or null when no run has this id.</summary>
+    public RunProfile? LoadRun(long id) => InTransaction(write: false, () => ReadProfile(id));
+
+    /// <summary>The given runs merged by <see cref="ProfileMerge.Merge"/> (duplicate ids count once).</summary>
+    public RunProfile LoadAggregate(IReadOnlyList<long> runIds)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        if (runIds.Count == 0)
+            throw new ArgumentException("Nothing to aggregate: give at least one run id.", nameof(runIds));
+        var profiles = InTransaction(write: false, () => runIds.Distinct().Select(id =>
+            ReadProfile(id) ?? throw new StoreException(Path,
+                $"'{Path}' has no run with id {id}; list the stored runs and pick one of their ids.")).ToList());
+        return ProfileMerge.Merge(profiles);
+    }
+
+    private List<RunInfo> ReadRuns(string filterAndOrder, Action<SqliteCommand> bind)
+    {
+        using var cmd = Command($"""
+            SELECT id, program, command_line, process_id, mode, started_utc, duration_seconds,
+                   trace_path, pgo_path, runtime_config, machine
+            FROM runs {filterAndOrder}
+            """);
+        bind(cmd);
+        var runs = new List<RunInfo>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                runs.Add(new RunInfo
+                {
+                    Id = r.GetInt64(0),
+                    Program = r.GetString(1),
+                    CommandLine = r.GetString(2),
+                    ProcessId = r.GetInt32(3),
+                    Mode = ParseEnum<CollectMode>(r.GetString(4)),
+                    StartedUtc = DateTime.Parse(r.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                    DurationSeconds = r.GetDouble(6),
+                    TracePath = r.GetString(7),
+                    PgoPath = r.IsDBNull(8) ? null : r.GetString(8),
+                    RuntimeConfig = r.GetString(9),
+                    Machine = r.GetString(10),
+                });
+            }
+        }
+        return runs.Select(run => run with { Notes = ReadNotes(run.Id) }).ToList();
+    }
+
+    private List<string> ReadNotes(long runId)
+    {
+        using var cmd = Command("SELECT text FROM run_notes WHERE run_id = $run ORDER BY ordinal");
+        cmd.Parameters.AddWithValue("$run", runId);
+        var notes = new List<string>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) notes.Add(r.GetString(0));
+        return notes;
+    }
+
+    private RunProfile? ReadProfile(long runId)
+    {
+        var run = ReadRuns("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", runId)).SingleOrDefault();
+        if (run is null) return null;
+        var identities = ReadIdentities(runId);
+        return new RunProfile(run, ReadMethods(runId, identities), ReadSites(runId, identities), ReadTotals(runId));
+    }
+
+    /// <summary>Every method a run mentions, by store id (one shared instance per identity).</summary>
+    private Dictionary<long, MethodIdentity> ReadIdentities(long runId)
+    {
+        using var cmd = Command("""
+            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
+                SELECT method_id FROM run_methods WHERE run_id = $run
+                UNION SELECT caller_id FROM run_sites WHERE run_id = $run
+                UNION SELECT callee_id FROM run_sites WHERE run_id = $run)
+            """);
+        cmd.Parameters.AddWithValue("$run", runId);
+        var map = new Dictionary<long, MethodIdentity>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            map[r.GetInt64(0)] = new MethodIdentity(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
+        return map;
+    }
+
+    private List<MethodProfile> ReadMethods(long runId, Dictionary<long, MethodIdentity> identities)
+    {
+        var compiles = new Dictionary<long, List<CodeVersion>>();
+        using (var cmd = Command("""
+            SELECT method_ordinal, tier, native_size, jit_ms FROM run_code_versions
+            WHERE run_id = $run ORDER BY method_ordinal, ordinal
+            """))
+        {
+            cmd.Parameters.AddWithValue("$run", runId);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var ordinal = r.GetInt64(0);
+                if (!compiles.TryGetValue(ordinal, out var list)) compiles[ordinal] = list = [];
+                list.Add(new CodeVersion(r.GetString(1), r.GetInt32(2), r.GetDouble(3)));
+            }
+        }
+
+        using var rows = Command("""
+            SELECT ordinal, method_id, token, il_size, impl_flags, exclusive_samples, inclusive_samples
+            FROM run_methods WHERE run_id = $run ORDER BY ordinal
+            """);
+        rows.Parameters.AddWithValue("$run", runId);
+        var methods = new List<MethodProfile>();
+        using var m = rows.ExecuteReader();
+        while (m.Read())
+        {
+            methods.Add(new MethodProfile
+            {
+                Method = identities[m.GetInt64(1)],
+                Token = m.GetInt32(2),
+                IlSize = m.GetInt32(3),
+                ImplFlags = (MethodImplFlags)m.GetInt32(4),
+                ExclusiveSamples = m.GetInt64(5),
+                InclusiveSamples = m.GetInt64(6),
+                Compiles = compiles.TryGetValue(m.GetInt64(0), out var list) ? list : [],
+            });
+        }
+        return methods;
+    }
+
+    private List<CallSite> ReadSites(long runId, Dictionary<long, MethodIdentity> identities)
+    {
+        using var cmd = Command("""
+            SELECT caller_id, callee_id, il_offset, source_file, source_line, source_col,
+                   call_samples, statement_samples, shares_statement, outcome, reason, tiers, fail_always, pgo_count
+            FROM run_sites WHERE run_id = $run ORDER BY ordinal
+            """);
+        cmd.Parameters.AddWithValue("$run", runId);
+        var sites = new List<CallSite>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            sites.Add(new CallSite
+            {
+                Caller = identities[r.GetInt64(0)],
+                Callee = identities[r.GetInt64(1)],
+                IlOffset = r.GetInt32(2),
+                Source = r.IsDBNull(3) ? null : new SourceLocation(r.GetString(3), r.GetInt32(4), r.GetInt32(5)),
+                CallSamples = r.GetInt64(6),
+                StatementSamples = r.GetInt64(7),
+                SharesStatement = r.GetBoolean(8),
+                Decision = new InlineDecision(
+                    ParseEnum<InlineOutcome>(r.GetString(9)),
+                    r.GetString(10),
+                    JsonSerializer.Deserialize<List<string>>(r.GetString(11)) ?? [],
+                    r.GetBoolean(12)),
+                PgoCount = r.IsDBNull(13) ? null : r.GetInt64(13),
+            });
+        }
+        return sites;
+    }
+
+    private RunTotals ReadTotals(long runId)
+    {
+        using var cmd = Command("""
+            SELECT samples, external_samples, events, jit_ms, tier1_code_bytes, methods_jitted
+            FROM run_totals WHERE run_id = $run
+            """);
+        cmd.Parameters.AddWithValue("$run", runId);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read()) throw NotAStore(Path);   // SaveRun always writes totals
+        return new RunTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetDouble(3), r.GetInt64(4), r.GetInt32(5));
+    }
+
+    private T ParseEnum<T>(string text) where T : struct, Enum =>
+        Enum.TryParse<T>(text, out var value) ? value : throw NotAStore(Path);
+}

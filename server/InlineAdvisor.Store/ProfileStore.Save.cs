@@ -1,0 +1,155 @@
+// Writes one run profile, whole or not at all, interning methods by their stable identity.
+using System.Globalization;
+using System.Text.Json;
+using InlineAdvisor.Core;
+using Microsoft.Data.Sqlite;
+
+namespace InlineAdvisor.Store;
+
+public sealed partial class ProfileStore
+{
+    /// <summary>Stores <paramref name="profile"/> as a new immutable run in one transaction and returns its id
+    /// (<see cref="RunInfo.Id"/> of the argument is ignored).</summary>
+    public long SaveRun(RunProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return InTransaction(write: true, () =>
+        {
+            var runId = InsertRun(profile.Run);
+            InsertTotals(runId, profile.Totals);
+            using var intern = Command("""
+                INSERT INTO methods (assembly, type, name, signature) VALUES ($assembly, $type, $name, $signature)
+                    ON CONFLICT (assembly, type, name, signature) DO NOTHING;
+                SELECT id FROM methods WHERE assembly = $assembly AND type = $type AND name = $name AND signature = $signature;
+                """);
+            var methodIds = new Dictionary<MethodIdentity, long>();
+            long MethodId(MethodIdentity m) =>
+                methodIds.TryGetValue(m, out var id) ? id : methodIds[m] = InternMethod(intern, m);
+            InsertMethods(runId, profile.Methods, MethodId);
+            InsertSites(runId, profile.Sites, MethodId);
+            return runId;
+        });
+    }
+
+    private long InsertRun(RunInfo run)
+    {
+        using var cmd = Command("""
+            INSERT INTO runs (program, command_line, process_id, mode, started_utc, duration_seconds,
+                              trace_path, pgo_path, runtime_config, machine, saved_utc)
+            VALUES ($program, $command_line, $process_id, $mode, $started_utc, $duration_seconds,
+                    $trace_path, $pgo_path, $runtime_config, $machine, $saved_utc);
+            SELECT last_insert_rowid();
+            """);
+        Set(cmd,
+            ("$program", run.Program),
+            ("$command_line", run.CommandLine),
+            ("$process_id", run.ProcessId),
+            ("$mode", run.Mode.ToString()),
+            ("$started_utc", FormatUtc(run.StartedUtc)),
+            ("$duration_seconds", run.DurationSeconds),
+            ("$trace_path", run.TracePath),
+            ("$pgo_path", run.PgoPath),
+            ("$runtime_config", run.RuntimeConfig),
+            ("$machine", run.Machine),
+            ("$saved_utc", FormatUtc(DateTime.UtcNow)));
+        var runId = (long)cmd.ExecuteScalar()!;
+
+        using var note = Command("INSERT INTO run_notes (run_id, ordinal, text) VALUES ($run, $ordinal, $text)");
+        for (var i = 0; i < run.Notes.Count; i++)
+        {
+            Set(note, ("$run", runId), ("$ordinal", i), ("$text", run.Notes[i]));
+            note.ExecuteNonQuery();
+        }
+        return runId;
+    }
+
+    private void InsertTotals(long runId, RunTotals t)
+    {
+        using var cmd = Command("""
+            INSERT INTO run_totals (run_id, samples, external_samples, events, jit_ms, tier1_code_bytes, methods_jitted)
+            VALUES ($run, $samples, $external, $events, $jit_ms, $tier1, $jitted)
+            """);
+        Set(cmd,
+            ("$run", runId),
+            ("$samples", t.Samples),
+            ("$external", t.ExternalSamples),
+            ("$events", t.Events),
+            ("$jit_ms", t.JitMilliseconds),
+            ("$tier1", t.Tier1CodeBytes),
+            ("$jitted", t.MethodsJitted));
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The store id of a method identity, adding it on first sight.</summary>
+    private static long InternMethod(SqliteCommand intern, MethodIdentity m)
+    {
+        Set(intern, ("$assembly", m.Assembly), ("$type", m.Type), ("$name", m.Name), ("$signature", m.Signature));
+        return (long)intern.ExecuteScalar()!;
+    }
+
+    private void InsertMethods(long runId, IReadOnlyList<MethodProfile> methods, Func<MethodIdentity, long> methodId)
+    {
+        using var row = Command("""
+            INSERT INTO run_methods (run_id, ordinal, method_id, token, il_size, impl_flags, exclusive_samples, inclusive_samples)
+            VALUES ($run, $ordinal, $method, $token, $il_size, $flags, $exclusive, $inclusive)
+            """);
+        using var compile = Command("""
+            INSERT INTO run_code_versions (run_id, method_ordinal, ordinal, tier, native_size, jit_ms)
+            VALUES ($run, $method_ordinal, $ordinal, $tier, $native_size, $jit_ms)
+            """);
+        row.Parameters.AddWithValue("$run", runId);
+        compile.Parameters.AddWithValue("$run", runId);
+        for (var i = 0; i < methods.Count; i++)
+        {
+            var m = methods[i];
+            Set(row, ("$ordinal", i), ("$method", methodId(m.Method)), ("$token", m.Token), ("$il_size", m.IlSize),
+                ("$flags", (int)m.ImplFlags), ("$exclusive", m.ExclusiveSamples), ("$inclusive", m.InclusiveSamples));
+            row.ExecuteNonQuery();
+            for (var j = 0; j < m.Compiles.Count; j++)
+            {
+                var c = m.Compiles[j];
+                Set(compile, ("$method_ordinal", i), ("$ordinal", j), ("$tier", c.Tier),
+                    ("$native_size", c.NativeSize), ("$jit_ms", c.JitMilliseconds));
+                compile.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private void InsertSites(long runId, IReadOnlyList<CallSite> sites, Func<MethodIdentity, long> methodId)
+    {
+        using var row = Command("""
+            INSERT INTO run_sites (run_id, ordinal, caller_id, callee_id, il_offset, source_file, source_line, source_col,
+                                   call_samples, statement_samples, total_samples, shares_statement,
+                                   outcome, reason, tiers, fail_always, pgo_count)
+            VALUES ($run, $ordinal, $caller, $callee, $il_offset, $file, $line, $col,
+                    $call, $statement, $total, $shares, $outcome, $reason, $tiers, $fail_always, $pgo)
+            """);
+        row.Parameters.AddWithValue("$run", runId);
+        for (var i = 0; i < sites.Count; i++)
+        {
+            var s = sites[i];
+            Set(row, ("$ordinal", i), ("$caller", methodId(s.Caller)), ("$callee", methodId(s.Callee)),
+                ("$il_offset", s.IlOffset), ("$file", s.Source?.File), ("$line", s.Source?.Line), ("$col", s.Source?.Column),
+                ("$call", s.CallSamples), ("$statement", s.StatementSamples), ("$total", s.TotalSamples),
+                ("$shares", s.SharesStatement), ("$outcome", s.Decision.Outcome.ToString()), ("$reason", s.Decision.Reason),
+                ("$tiers", JsonSerializer.Serialize(s.Decision.Tiers)), ("$fail_always", s.Decision.FailAlways),
+                ("$pgo", s.PgoCount));
+            row.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Sets (adding on first use) the command's parameters; null becomes SQL NULL.</summary>
+    private static void Set(SqliteCommand cmd, params (string Name, object? Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            if (cmd.Parameters.Contains(name)) cmd.Parameters[name].Value = value ?? DBNull.Value;
+            else cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    /// <summary>UTC in the round-trip format, so text order is time order.</summary>
+    private static string FormatUtc(DateTime value) =>
+        (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc))
+            .ToString("O", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,168 @@
+// The store's tables and the ordered migrations that create and upgrade them.
+using Microsoft.Data.Sqlite;
+
+namespace InlineAdvisor.Store;
+
+/// <summary>
+/// The schema version lives in <c>PRAGMA user_version</c> and the store is marked with
+/// <c>PRAGMA application_id</c>. Migration N takes a store from version N-1 to N in one
+/// transaction; to change the schema, append a migration (never edit a shipped one).
+/// </summary>
+internal static class Schema
+{
+    /// <summary>"INLA": marks a SQLite file as an InlineAdvisor store.</summary>
+    public const int ApplicationId = 0x494E4C41;
+
+    private static readonly string[] Migrations =
+    [
+        // 1: everything. Runs and their rows are immutable: updates are refused by triggers.
+        """
+        CREATE TABLE runs (
+            id               INTEGER PRIMARY KEY,
+            program          TEXT    NOT NULL,
+            command_line     TEXT    NOT NULL,
+            process_id       INTEGER NOT NULL,
+            mode             TEXT    NOT NULL,   -- CollectMode name
+            started_utc      TEXT    NOT NULL,   -- ISO 8601 round-trip format, UTC
+            duration_seconds REAL    NOT NULL,
+            trace_path       TEXT    NOT NULL,
+            pgo_path         TEXT,
+            runtime_config   TEXT    NOT NULL,
+            machine          TEXT    NOT NULL,
+            saved_utc        TEXT    NOT NULL
+        );
+        CREATE INDEX runs_by_start ON runs (started_utc, id);
+        CREATE INDEX runs_by_program ON runs (program, runtime_config);
+
+        CREATE TABLE run_notes (
+            run_id  INTEGER NOT NULL REFERENCES runs (id),
+            ordinal INTEGER NOT NULL,
+            text    TEXT    NOT NULL,
+            PRIMARY KEY (run_id, ordinal)
+        );
+
+        CREATE TABLE run_totals (
+            run_id           INTEGER PRIMARY KEY REFERENCES runs (id),
+            samples          INTEGER NOT NULL,
+            external_samples INTEGER NOT NULL,
+            events           INTEGER NOT NULL,
+            jit_ms           REAL    NOT NULL,
+            tier1_code_bytes INTEGER NOT NULL,
+            methods_jitted   INTEGER NOT NULL
+        );
+
+        -- Methods by stable identity, shared by all runs; tokens are per-run data.
+        CREATE TABLE methods (
+            id        INTEGER PRIMARY KEY,
+            assembly  TEXT NOT NULL,
+            type      TEXT NOT NULL,
+            name      TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            UNIQUE (assembly, type, name, signature)
+        );
+
+        CREATE TABLE run_methods (
+            run_id            INTEGER NOT NULL REFERENCES runs (id),
+            ordinal           INTEGER NOT NULL,
+            method_id         INTEGER NOT NULL REFERENCES methods (id),
+            token             INTEGER NOT NULL,
+            il_size           INTEGER NOT NULL,   -- -1: not known
+            impl_flags        INTEGER NOT NULL,
+            exclusive_samples INTEGER NOT NULL,
+            inclusive_samples INTEGER NOT NULL,
+            PRIMARY KEY (run_id, ordinal)
+        );
+        CREATE INDEX run_methods_by_method ON run_methods (method_id, run_id);
+
+        CREATE TABLE run_code_versions (
+            run_id         INTEGER NOT NULL,
+            method_ordinal INTEGER NOT NULL,
+            ordinal        INTEGER NOT NULL,
+            tier           TEXT    NOT NULL,
+            native_size    INTEGER NOT NULL,
+            jit_ms         REAL    NOT NULL,
+            PRIMARY KEY (run_id, method_ordinal, ordinal),
+            FOREIGN KEY (run_id, method_ordinal) REFERENCES run_methods (run_id, ordinal)
+        );
+
+        CREATE TABLE run_sites (
+            run_id           INTEGER NOT NULL REFERENCES runs (id),
+            ordinal          INTEGER NOT NULL,
+            caller_id        INTEGER NOT NULL REFERENCES methods (id),
+            callee_id        INTEGER NOT NULL REFERENCES methods (id),
+            il_offset        INTEGER NOT NULL,   -- -1: not known
+            source_file      TEXT,               -- NULL: no source location (line and col NULL too)
+            source_line      INTEGER,
+            source_col       INTEGER,
+            call_samples     INTEGER NOT NULL,
+            statement_samples INTEGER NOT NULL,
+            total_samples    INTEGER NOT NULL,   -- call + statement, for ranking
+            shares_statement INTEGER NOT NULL,
+            outcome          TEXT    NOT NULL,   -- InlineOutcome name
+            reason           TEXT    NOT NULL,
+            tiers            TEXT    NOT NULL,   -- JSON array of strings
+            fail_always      INTEGER NOT NULL,
+            pgo_count        INTEGER,            -- NULL: no PGO data (distinct from 0)
+            PRIMARY KEY (run_id, ordinal)
+        );
+        CREATE INDEX run_sites_by_samples ON run_sites (run_id, total_samples DESC);
+        CREATE INDEX run_sites_by_caller ON run_sites (caller_id, run_id);
+
+        CREATE TRIGGER runs_immutable BEFORE UPDATE ON runs
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        CREATE TRIGGER run_notes_immutable BEFORE UPDATE ON run_notes
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        CREATE TRIGGER run_totals_immutable BEFORE UPDATE ON run_totals
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        CREATE TRIGGER methods_immutable BEFORE UPDATE ON methods
+            BEGIN SELECT RAISE(ABORT, 'method identities are immutable'); END;
+        CREATE TRIGGER run_methods_immutable BEFORE UPDATE ON run_methods
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        CREATE TRIGGER run_code_versions_immutable BEFORE UPDATE ON run_code_versions
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        CREATE TRIGGER run_sites_immutable BEFORE UPDATE ON run_sites
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes and reads.</summary>
+    public static int Latest => Migrations.Length;
+
+    /// <summary>What an opened file says about itself, read without writing anything.</summary>
+    public readonly record struct State(int ApplicationId, int Version, long ObjectCount)
+    {
+        public bool IsEmpty => ApplicationId == 0 && Version == 0 && ObjectCount == 0;
+        public bool IsOurs => ApplicationId == Schema.ApplicationId;
+    }
+
+    public static State Inspect(SqliteConnection connection) => new(
+        (int)Scalar(connection, "PRAGMA application_id"),
+        (int)Scalar(connection, "PRAGMA user_version"),
+        Scalar(connection, "SELECT count(*) FROM sqlite_master"));
+
+    /// <summary>Applies every migration above the file's version, each in its own write transaction.</summary>
+    public static void Migrate(SqliteConnection connection)
+    {
+        // Up to date (the usual case): no write lock, so opening never waits behind another writer.
+        for (var target = (int)Scalar(connection, "PRAGMA user_version") + 1; target <= Latest; target++)
+        {
+            using var tx = connection.BeginTransaction(deferred: false);   // BEGIN IMMEDIATE
+            // Re-read inside the lock: another process may have migrated meanwhile.
+            if ((int)Scalar(connection, "PRAGMA user_version", tx) >= target) continue;
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = Migrations[target - 1] +
+                $"\nPRAGMA application_id = {ApplicationId};\nPRAGMA user_version = {target};";
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+}

@@ -1,0 +1,282 @@
+// Starts EventPipe sessions on a launched process tree or an attached process and records their traces.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using InlineAdvisor.Core;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace InlineAdvisor.Tracing;
+
+/// <summary>
+/// Launch mode: the command runs with DOTNET_DefaultDiagnosticPortSuspend=1, so EVERY .NET process of
+/// its tree (the `dotnet test` host, its test host, build nodes…) pauses at startup on its default
+/// diagnostic socket until we have started a session and resumed it: the JIT history is complete from
+/// the first method. A marker variable tells our processes from anyone else's.
+/// Attach mode: a session on a running process; methods already optimized produce no JIT events.
+/// </summary>
+public sealed class Collector
+{
+    private const string MarkerVariable = "INLINEADVISOR_COLLECT";
+    public const string AttachCaveat =
+        "attached to a running process: methods compiled before the session started produce no JIT or inlining events, so decisions and code sizes cover only later compiles; launch the program under `advisor collect -- …` for the full picture";
+
+    private sealed class Traced(int pid, string commandLine, string tracePath, string? pgoPath, CollectMode mode, DiagnosticsClient client, EventPipeSession session)
+    {
+        public readonly int Pid = pid;
+        public readonly string CommandLine = commandLine;
+        public readonly string TracePath = tracePath;
+        public readonly string? PgoPath = pgoPath;
+        public readonly CollectMode Mode = mode;
+        public readonly DiagnosticsClient Client = client;
+        public readonly EventPipeSession Session = session;
+        public readonly TraceRecorder Recorder = new();
+        public readonly DateTime Started = DateTime.UtcNow;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public Task Recording = Task.CompletedTask;
+        public double Seconds;
+    }
+
+    private readonly List<Traced> _traced = [];
+    private readonly List<string> _untraced = [];
+
+    public async Task<CollectResult> RunAsync(CollectRequest request, IProgress<CollectStatus>? progress, CancellationToken cancel)
+    {
+        if ((request.Command is null) == (request.ProcessId is null))
+            throw new CollectException("give either a command to launch or a process id to attach to");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.TracePath))!);
+        return request.Command is not null
+            ? await LaunchAsync(request, request.Command, progress, cancel)
+            : await AttachAsync(request, request.ProcessId!.Value, progress, cancel);
+    }
+
+    private async Task<CollectResult> AttachAsync(CollectRequest request, int pid, IProgress<CollectStatus>? progress, CancellationToken cancel)
+    {
+        if (!ProcessExists(pid)) throw new CollectException($"no process with id {pid}");
+        if (!DiagnosticSocketExists(pid))
+            throw new CollectException($"process {pid} ({CommandLineOf(pid)}) is not a .NET process, or it runs as another user or with diagnostics disabled");
+        var client = new DiagnosticsClient(pid);
+        EventPipeSession session;
+        try
+        {
+            session = client.StartEventPipeSession(Providers.All(), requestRundown: true, circularBufferMB: 256);
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException)
+        {
+            throw new CollectException($"could not start a trace session in process {pid}: {e.Message}", e);
+        }
+        var traced = Start(pid, request.TracePath, null, CollectMode.Attach, client, session);
+        using var timer = request.Duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token);
+        while (!stop.IsCancellationRequested && ProcessExists(pid) && !traced.Recording.IsCompleted)
+        {
+            progress?.Report(Status(traced.Clock.Elapsed));
+            await Delay(200, stop.Token);
+        }
+        await StopAllAsync();
+        return Result(exitCode: null, stoppedEarly: stop.IsCancellationRequested);
+    }
+
+    private async Task<CollectResult> LaunchAsync(CollectRequest request, IReadOnlyList<string> command, IProgress<CollectStatus>? progress, CancellationToken cancel)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false };
+        foreach (var arg in command.Skip(1)) startInfo.ArgumentList.Add(arg);
+        startInfo.Environment["DOTNET_DefaultDiagnosticPortSuspend"] = "1";
+        startInfo.Environment[MarkerVariable] = marker;
+        var writePgo = request.WritePgo && PgoOffReason() is null;
+        if (writePgo)
+        {
+            // Dynamic-PGO counts, written at exit; each process gets its own path once it connects.
+            startInfo.Environment["DOTNET_WritePGOData"] = "1";
+            startInfo.Environment["DOTNET_PGODataPath"] = PgoPathFor(request.TracePath, 0);
+        }
+        // Build servers and reused MSBuild nodes would outlive the command (and stay paused on our marker).
+        startInfo.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        startInfo.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        startInfo.Environment["UseSharedCompilation"] = "false";
+
+        var known = new HashSet<int>(ListDiagnosticSockets());
+        Process root;
+        try
+        {
+            root = Process.Start(startInfo) ?? throw new CollectException($"could not start `{command[0]}`");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new CollectException($"could not start `{command[0]}`: {e.Message}", e);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var timer = request.Duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token);
+        while (!root.HasExited && !stop.IsCancellationRequested)
+        {
+            foreach (var pid in ListDiagnosticSockets())
+                if (known.Add(pid)) Adopt(pid, marker, request);
+            progress?.Report(Status(clock.Elapsed));
+            await Delay(20, stop.Token);
+        }
+        var stoppedEarly = !root.HasExited;
+        if (stoppedEarly) await TerminateAsync(root);
+        // A process that connected in the last moments is still paused on our marker: let it go.
+        foreach (var pid in ListDiagnosticSockets())
+            if (known.Add(pid) && IsOurs(pid, marker)) ResumeUntraced(pid, "started as the command ended");
+        await StopAllAsync();
+        var exitCode = root.HasExited ? root.ExitCode : (int?)null;
+        if (_traced.Count == 0)
+            throw new CollectException(
+                $"`{string.Join(' ', command)}` exited (code {exitCode}) and no .NET process of it connected; is it a .NET program, and does it run on .NET 5 or later?"
+                + (_untraced.Count > 0 ? $" ({_untraced.Count} process(es) did not match --process)" : ""));
+        return Result(exitCode, stoppedEarly);
+    }
+
+    private void Adopt(int pid, string marker, CollectRequest request)
+    {
+        if (!IsOurs(pid, marker)) return;
+        var commandLine = CommandLineOf(pid);
+        if (request.ProcessFilter is { } filter && !commandLine.Contains(filter, StringComparison.OrdinalIgnoreCase))
+        {
+            ResumeUntraced(pid, "did not match --process");
+            return;
+        }
+        var tracePath = _traced.Count == 0 ? request.TracePath : WithSuffix(request.TracePath, $".{pid}");
+        var pgoPath = request.WritePgo && PgoOffReason() is null ? PgoPathFor(request.TracePath, pid) : null;
+        try
+        {
+            var client = new DiagnosticsClient(pid);
+            if (pgoPath is not null) client.SetEnvironmentVariable("DOTNET_PGODataPath", pgoPath);
+            var session = client.StartEventPipeSession(Providers.All(), requestRundown: true, circularBufferMB: 256);
+            Start(pid, tracePath, pgoPath, CollectMode.Launch, client, session);
+            client.ResumeRuntime();
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException)
+        {
+            // The process exited while paused, or refused: nothing to record from it.
+            _untraced.Add($"{pid} {commandLine}: {e.Message}");
+        }
+    }
+
+    private Traced Start(int pid, string tracePath, string? pgoPath, CollectMode mode, DiagnosticsClient client, EventPipeSession session)
+    {
+        var traced = new Traced(pid, CommandLineOf(pid), tracePath, pgoPath, mode, client, session);
+        traced.Recording = Task.Run(async () =>
+        {
+            await traced.Recorder.RecordAsync(session.EventStream, tracePath);
+            traced.Seconds = traced.Clock.Elapsed.TotalSeconds;
+        });
+        _traced.Add(traced);
+        return traced;
+    }
+
+    private void ResumeUntraced(int pid, string why)
+    {
+        _untraced.Add($"{pid} {CommandLineOf(pid)} ({why})");
+        try { new DiagnosticsClient(pid).ResumeRuntime(); }
+        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException) { }
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var t in _traced.Where(t => !t.Recording.IsCompleted))
+        {
+            try { await t.Session.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); }
+            catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or TimeoutException or IOException or ObjectDisposedException)
+            {
+                // The process already exited: its stream is complete.
+            }
+        }
+        // Rundown can take a moment on a large process; a stream that never ends is cut after a wait.
+        var all = Task.WhenAll(_traced.Select(t => t.Recording));
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))) != all)
+            foreach (var t in _traced) t.Session.Dispose();
+        try { await all.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
+    }
+
+    /// <summary>
+    /// Why no PGO file is asked for, or null. DOTNET_WritePGOData turns instrumentation on even where the
+    /// user turned dynamic PGO off, and that changes the JIT's decisions (seen here: a refused 189-IL-byte
+    /// callee became inlined under DOTNET_TieredPGO=0): the profile must show the user's configuration.
+    /// </summary>
+    public static string? PgoOffReason()
+    {
+        foreach (var name in new[] { "DOTNET_TieredPGO", "DOTNET_TieredCompilation", "COMPlus_TieredPGO", "COMPlus_TieredCompilation" })
+            if (Environment.GetEnvironmentVariable(name) == "0")
+                return $"no PGO data: dynamic PGO is off ({name}=0), and asking the runtime to write PGO counts would turn instrumentation back on and change the JIT's decisions";
+        return null;
+    }
+
+    private CollectResult Result(int? exitCode, bool stoppedEarly) => new(
+        _traced.Select(t => new CollectedTrace(
+            t.Pid, t.CommandLine, t.TracePath, t.PgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
+            t.Seconds > 0 ? t.Seconds : t.Clock.Elapsed.TotalSeconds, t.Recorder.Bytes, t.Recorder.Events,
+            t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : [])).ToList(),
+        exitCode, stoppedEarly, _untraced.ToList());
+
+    private CollectStatus Status(TimeSpan elapsed) =>
+        new(elapsed, _traced.Count, _traced.Sum(t => t.Recorder.Events), _traced.Sum(t => t.Recorder.Bytes));
+
+    private static async Task Delay(int ms, CancellationToken token)
+    {
+        try { await Task.Delay(ms, token); } catch (OperationCanceledException) { }
+    }
+
+    /// <summary>SIGTERM first, so the runtime shuts down normally (and writes its PGO data); then kill.</summary>
+    private static async Task TerminateAsync(Process root)
+    {
+        _ = kill(root.Id, 15);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { await root.WaitForExitAsync(wait.Token); }
+        catch (OperationCanceledException) { root.Kill(entireProcessTree: true); }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    internal static string PgoPathFor(string tracePath, int pid) =>
+        WithSuffix(Path.ChangeExtension(Path.GetFullPath(tracePath), ".pgo.txt"), pid == 0 ? "" : $".{pid}");
+
+    private static string WithSuffix(string path, string suffix)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var name = Path.GetFileName(full);
+        var dot = name.IndexOf('.', 1);
+        return dot < 0 ? Path.Combine(dir, name + suffix) : Path.Combine(dir, name[..dot] + suffix + name[dot..]);
+    }
+
+    // The runtime publishes dotnet-diagnostic-<pid>-<key>-socket in its temp folder (ours, inherited).
+    // DiagnosticsClient.GetPublishedProcesses also reads every process's environment and throws when one
+    // vanishes mid-scan, so we list the folder ourselves.
+    private static IEnumerable<int> ListDiagnosticSockets()
+    {
+        string[] files;
+        try { files = Directory.GetFiles(Path.GetTempPath(), "dotnet-diagnostic-*-socket"); }
+        catch (IOException) { yield break; }
+        foreach (var file in files)
+        {
+            var parts = Path.GetFileName(file).Split('-');
+            if (parts.Length >= 4 && int.TryParse(parts[2], out var pid) && ProcessExists(pid)) yield return pid;
+        }
+    }
+
+    private static bool DiagnosticSocketExists(int pid) => ListDiagnosticSockets().Contains(pid);
+
+    private static bool IsOurs(int pid, string marker)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/environ").Contains($"{MarkerVariable}={marker}\0"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    internal static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
+
+    internal static string CommandLineOf(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' '); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"pid {pid}"; }
+    }
+
+    /// <summary>Running .NET processes whose command line contains the text, for --name.</summary>
+    public static IReadOnlyList<(int Pid, string CommandLine)> FindByName(string name) =>
+        ListDiagnosticSockets().Distinct().Where(p => p != Environment.ProcessId)
+            .Select(p => (p, CommandLineOf(p)))
+            .Where(x => x.Item2.Contains(name, StringComparison.OrdinalIgnoreCase)).ToList();
+}

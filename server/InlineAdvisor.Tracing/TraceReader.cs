@@ -1,0 +1,222 @@
+// Reads a .nettrace once, streaming, into the raw facts analysis needs (no TraceLog conversion).
+using System.Reflection;
+using System.Reflection.Emit;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.EventPipe;
+using Microsoft.Diagnostics.Tracing.Parsers;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace InlineAdvisor.Tracing;
+
+/// <summary>
+/// A method as the events name it, with the type's instantiation removed ("Box`1[System.Int32]" →
+/// "Box`1"): all instantiations share one identity, the unit a MethodImpl flag applies to.
+/// </summary>
+internal readonly record struct EventMethodName(string Type, string Name, string Signature)
+{
+    public static EventMethodName Of(string type, string name, string signature) =>
+        new(InlineAdvisor.Metadata.RuntimeNames.NormalizeTypeName(type), name, signature);
+
+    public string Key => $"{Type}::{Name}{Signature}";
+}
+
+/// <summary>One JIT decision, recorded inside the compile that made it.</summary>
+internal sealed record InlineEvent(EventMethodName Inliner, EventMethodName Inlinee, bool Succeeded, string Reason, bool FailAlways);
+
+/// <summary>One compiled body of a method (a tier, an OSR variant, or ReadyToRun code from rundown).</summary>
+internal sealed class CodeRange
+{
+    public ulong Start;
+    public int Size;
+    public long MethodId;
+    public long ModuleId;
+    public int Token;
+    public EventMethodName Method;
+    public string Tier = "";
+    public long CodeVersion;
+    public double JitMilliseconds;
+    public bool FromRundown;
+    public int[]? IlOffsets;       // the IL-to-native map, sorted by native offset
+    public int[]? NativeOffsets;
+    public List<InlineEvent> Inlines = [];
+    public ulong End => Start + (ulong)Size;
+}
+
+internal sealed class RawTrace
+{
+    public Dictionary<long, string> ModulePaths { get; } = [];
+    public List<CodeRange> Code { get; } = [];
+    /// <summary>Managed-code samples: each distinct stack (leaf first) with its count.</summary>
+    public Dictionary<ulong[], long> Stacks { get; } = new(StackComparer.Instance);
+    public long ManagedSamples;
+    public long ExternalSamples;
+    public long Events;
+    public double DurationSeconds;
+    public DateTime StartUtc;
+    public string? Truncated;      // why the stream ended early, if it did
+}
+
+/// <summary>Thrown when a file is not a readable EventPipe trace; the message is for the user.</summary>
+public sealed class TraceFormatException(string message, Exception? inner = null) : Exception(message, inner);
+
+internal static class TraceReader
+{
+    private static readonly Func<TraceEvent, IntPtr> EventRecordOf = CompileEventRecordAccessor();
+
+    public static RawTrace Read(string path)
+    {
+        if (!File.Exists(path)) throw new TraceFormatException($"trace file not found: {path}");
+        var raw = new RawTrace();
+        EventPipeEventSource source;
+        try
+        {
+            source = new EventPipeEventSource(path);
+        }
+        catch (Exception e)
+        {
+            throw new TraceFormatException($"{path} is not an EventPipe trace (.nettrace): {e.Message}", e);
+        }
+        using (source)
+        {
+            Subscribe(source, raw);
+            try
+            {
+                source.Process();
+            }
+            catch (Exception e) when (raw.Events > 0)
+            {
+                raw.Truncated = $"the trace ends early after {raw.Events:N0} events ({e.GetType().Name}); the profile covers what was recorded";
+            }
+            catch (Exception e)
+            {
+                throw new TraceFormatException($"{path} is not a readable EventPipe trace: {e.Message}", e);
+            }
+            raw.DurationSeconds = source.SessionDuration.TotalSeconds;
+            raw.StartUtc = source.SessionStartTime.ToUniversalTime();
+        }
+        return raw;
+    }
+
+    private static void Subscribe(EventPipeEventSource source, RawTrace raw)
+    {
+        var clr = source.Clr;
+        var rundown = new ClrRundownTraceEventParser(source);
+        var samples = new SampleProfilerTraceEventParser(source);
+        // Per JIT thread: the method being compiled, when it started, and the decisions so far.
+        var compiling = new Dictionary<int, (long MethodId, double StartMs, List<InlineEvent> Inlines)>();
+        var byVersion = new Dictionary<(long MethodId, long Version), CodeRange>();
+
+        source.AllEvents += _ => raw.Events++;
+
+        clr.MethodJittingStarted += e => compiling[e.ThreadID] = (e.MethodID, e.TimeStampRelativeMSec, []);
+        clr.MethodInliningSucceeded += e => InlinesOf(e.ThreadID).Add(new InlineEvent(
+            EventMethodName.Of(e.InlinerNamespace, e.InlinerName, e.InlinerNameSignature),
+            EventMethodName.Of(e.InlineeNamespace, e.InlineeName, e.InlineeNameSignature), true, "", false));
+        clr.MethodInliningFailed += e => InlinesOf(e.ThreadID).Add(new InlineEvent(
+            EventMethodName.Of(e.InlinerNamespace, e.InlinerName, e.InlinerNameSignature),
+            EventMethodName.Of(e.InlineeNamespace, e.InlineeName, e.InlineeNameSignature), false, e.FailReason, e.FailAlways));
+        clr.MethodLoadVerbose += e =>
+        {
+            var range = RangeOf(e, fromRundown: false);
+            if (compiling.Remove(e.ThreadID, out var c) && c.MethodId == e.MethodID)
+            {
+                range.JitMilliseconds = e.TimeStampRelativeMSec - c.StartMs;
+                range.Inlines = c.Inlines;
+            }
+        };
+        rundown.MethodDCStopVerbose += e => RangeOf(e, fromRundown: true);
+        clr.MethodILToNativeMap += e => AddMap(e);
+        rundown.MethodILToNativeMapDCStop += e => AddMap(e);
+        clr.LoaderModuleLoad += e => raw.ModulePaths[e.ModuleID] = e.ModuleILPath;
+        rundown.LoaderModuleDCStop += e => raw.ModulePaths.TryAdd(e.ModuleID, e.ModuleILPath);
+
+        samples.ThreadSample += e =>
+        {
+            if (e.Type != ClrThreadSampleType.Managed) { raw.ExternalSamples++; return; }
+            raw.ManagedSamples++;
+            var stack = StackOf(e);
+            if (stack.Length == 0) return;
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(raw.Stacks, stack, out _);
+            count++;
+        };
+
+        List<InlineEvent> InlinesOf(int thread)
+        {
+            if (!compiling.TryGetValue(thread, out var c))
+                compiling[thread] = c = (0, double.NaN, []);
+            return c.Inlines;
+        }
+
+        CodeRange RangeOf(MethodLoadUnloadVerboseTraceData e, bool fromRundown)
+        {
+            var key = (e.MethodID, (long)e.ReJITID);
+            if (fromRundown && byVersion.TryGetValue(key, out var seen) && seen.Start == (ulong)e.MethodStartAddress) return seen;
+            var range = new CodeRange
+            {
+                Start = (ulong)e.MethodStartAddress,
+                Size = e.MethodSize,
+                MethodId = e.MethodID,
+                ModuleId = e.ModuleID,
+                Token = e.MethodToken,
+                Method = EventMethodName.Of(e.MethodNamespace, e.MethodName, e.MethodSignature),
+                Tier = e.OptimizationTier.ToString(),
+                CodeVersion = (long)e.ReJITID,
+                FromRundown = fromRundown,
+            };
+            byVersion[key] = range;
+            raw.Code.Add(range);
+            return range;
+        }
+
+        void AddMap(MethodILToNativeMapTraceData e)
+        {
+            if (!byVersion.TryGetValue((e.MethodID, (long)e.ReJITID), out var range) || range.IlOffsets is not null) return;
+            int n = e.CountOfMapEntries;
+            var pairs = new (int Native, int Il)[n];
+            for (int i = 0; i < n; i++) pairs[i] = (e.NativeOffset(i), e.ILOffset(i));
+            Array.Sort(pairs);
+            range.NativeOffsets = pairs.Select(p => p.Native).ToArray();
+            range.IlOffsets = pairs.Select(p => p.Il).ToArray();
+        }
+    }
+
+    // TraceEvent exposes EventPipe stacks only through TraceLog, whose full conversion costs several
+    // times a plain read. EventPipeEventSource stores each event's stack as an ETW STACK_TRACE64
+    // extended-data item on the record (ExtendedDataCount at offset 84, ExtendedData at 88; the item
+    // keeps DataSize at 6 and DataPtr at 8, pointing at an unused 8-byte MatchId before the addresses).
+    private static unsafe ulong[] StackOf(TraceEvent e)
+    {
+        var record = (byte*)EventRecordOf(e);
+        if (record == null || *(ushort*)(record + 84) == 0) return [];
+        var item = *(byte**)(record + 88);
+        int size = *(ushort*)(item + 6);
+        var addresses = (ulong*)*(ulong*)(item + 8) + 1;
+        int count = (size - 8) / 8;
+        return count <= 0 ? [] : new ReadOnlySpan<ulong>(addresses, count).ToArray();
+    }
+
+    private static Func<TraceEvent, IntPtr> CompileEventRecordAccessor()
+    {
+        var field = typeof(TraceEvent).GetField("eventRecord", BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new MissingFieldException("TraceEvent.eventRecord: this TraceEvent version is not supported");
+        var method = new DynamicMethod("EventRecordOf", typeof(IntPtr), [typeof(TraceEvent)], typeof(TraceReader).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldfld, field);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Func<TraceEvent, IntPtr>>();
+    }
+}
+
+/// <summary>Equality of interned stacks by content.</summary>
+internal sealed class StackComparer : IEqualityComparer<ulong[]>
+{
+    public static readonly StackComparer Instance = new();
+    public bool Equals(ulong[]? a, ulong[]? b) => a.AsSpan().SequenceEqual(b);
+    public int GetHashCode(ulong[] s)
+    {
+        var h = new HashCode();
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+        return h.ToHashCode();
+    }
+}
