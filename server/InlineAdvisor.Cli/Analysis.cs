@@ -8,7 +8,8 @@ namespace InlineAdvisor.Cli;
 
 internal static class Analysis
 {
-    public static int AnalyzeAndStore(IReadOnlyList<CollectedTrace> traces, ProfileStore store, bool stoppedEarly, IReadOnlyList<string> untraced)
+    public static int AnalyzeAndStore(IReadOnlyList<CollectedTrace> traces, ProfileStore store, bool stoppedEarly, IReadOnlyList<string> untraced,
+        IReadOnlyList<string>? assemblyDirs = null)
     {
         var stored = new List<(CollectedTrace Trace, RunProfile Profile)>();
         var failures = new List<string>();
@@ -32,7 +33,7 @@ internal static class Analysis
             };
             try
             {
-                stored.Add((trace, TraceAnalyzer.Analyze(run)));
+                stored.Add((trace, TraceAnalyzer.Analyze(run, assemblyDirs)));
             }
             catch (TraceFormatException e)
             {
