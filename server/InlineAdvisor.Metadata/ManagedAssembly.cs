@@ -18,7 +18,6 @@ public sealed class ManagedAssembly
     readonly object _gate = new();
     readonly Dictionary<int, MethodEntry> _methods = new();
     readonly Dictionary<int, (MethodIdentity? Callee, bool Virtual, bool Resolved)> _targets = new();
-    Dictionary<(string Type, string Name), List<MethodDefinitionHandle>>? _byName;
     Dictionary<string, TypeDefinitionHandle>? _types;
     Dictionary<string, string>? _forwarders;
     SourceMap? _sourceMap;
@@ -77,11 +76,13 @@ public sealed class ManagedAssembly
     /// </summary>
     public MethodMatch? FindMethod(string type, string name, string signature)
     {
-        var byName = ByName();
-        if (!byName.TryGetValue((RuntimeNames.NormalizeTypeName(type), name), out var handles)) return null;
+        // Through the type index only: a method index of a large assembly (CoreLib) costs tens of
+        // milliseconds, and most look-ups end at "no such type here".
+        if (!TryGetType(RuntimeNames.NormalizeTypeName(type), out var th)) return null;
         var found = new List<MethodEntry>();
-        foreach (var h in handles)
+        foreach (var h in Reader.GetTypeDefinition(th).GetMethods())
         {
+            if (!Reader.StringComparer.Equals(Reader.GetMethodDefinition(h).Name, name)) continue;
             var m = GetMethod(MetadataTokens.GetToken(h));
             if (m is not null && m.Identity.Signature == signature) found.Add(m);
         }
@@ -89,27 +90,6 @@ public sealed class ManagedAssembly
     }
 
     public MethodMatch? FindMethod(MethodIdentity identity) => FindMethod(identity.Type, identity.Name, identity.Signature);
-
-    Dictionary<(string, string), List<MethodDefinitionHandle>> ByName()
-    {
-        lock (_gate)
-        {
-            if (_byName is not null) return _byName;
-            var map = new Dictionary<(string, string), List<MethodDefinitionHandle>>();
-            foreach (var th in Reader.TypeDefinitions)
-            {
-                var td = Reader.GetTypeDefinition(th);
-                var typeName = RuntimeNames.TypeName(Reader, th);
-                foreach (var mh in td.GetMethods())
-                {
-                    var key = (typeName, Reader.GetString(Reader.GetMethodDefinition(mh).Name));
-                    if (!map.TryGetValue(key, out var list)) map[key] = list = [];
-                    list.Add(mh);
-                }
-            }
-            return _byName = map;
-        }
-    }
 
     /// <summary>True when this assembly defines the type (runtime format, "Ns.Outer+Inner").</summary>
     public bool HasType(string typeName) => TryGetType(typeName, out _);

@@ -198,7 +198,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         // it: inlined bodies, and calls whose callee the sampler only caught at its return (see
         // CallSite.StatementSamples). Below another frame, only inlined sites can own the time: the
         // sample is inside something an inlined body called.
-        var inlinees = range.Inlines.Where(e => e.Succeeded && e.Inliner.Key == range.Method.Key).Select(e => MethodByName(e.Inlinee)).Distinct().ToList();
+        var inlinees = InlineesOf(range);
         var owners = new List<((int IlOffset, string Type, string Name, string Signature) Call, MethodInfo Callee)>();
         foreach (var c in inStatement)
         {
@@ -213,6 +213,17 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             acc.StatementSamples += count;
             acc.SharesStatement |= inStatement.Count > 1;
         }
+    }
+
+    private readonly Dictionary<CodeRange, List<MethodInfo>> _inlinees = [];
+
+    /// <summary>What this compile inlined directly into its root method.</summary>
+    private List<MethodInfo> InlineesOf(CodeRange range)
+    {
+        if (!_inlinees.TryGetValue(range, out var list))
+            _inlinees[range] = list = range.Inlines.Where(e => e.Succeeded && e.Inliner.Key == range.Method.Key)
+                .Select(e => MethodByName(e.Inlinee)).Distinct().ToList();
+        return list;
     }
 
     private SiteAcc SiteFor(MethodInfo caller, MethodIdentity callee, string calleeKey, int ilOffset, int statement, CodeRange range)
@@ -258,6 +269,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         foreach (var ((inlinerKey, inlineeKey), decided) in decisions)
         {
             var inliner = MethodByName(decided.Inliner);
+            if (inliner.IsFramework) continue;
             var callee = MethodByName(decided.Inlinee);
             var calledAs = callee.CalledAs(metadata);
             var candidates = new[] { inliner }.Concat(decided.InlinedIntoInliner.Select(MethodByName));

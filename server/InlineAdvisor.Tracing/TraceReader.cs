@@ -130,14 +130,16 @@ internal static class TraceReader
         clr.LoaderModuleLoad += e => raw.ModulePaths[e.ModuleID] = e.ModuleILPath;
         rundown.LoaderModuleDCStop += e => raw.ModulePaths.TryAdd(e.ModuleID, e.ModuleILPath);
 
+        // Most samples repeat a stack already seen: look it up by span, allocate only a new one.
+        var stacks = raw.Stacks.GetAlternateLookup<ReadOnlySpan<ulong>>();
         samples.ThreadSample += e =>
         {
             if (e.Type != ClrThreadSampleType.Managed) { raw.ExternalSamples++; return; }
             raw.ManagedSamples++;
             var stack = StackOf(e);
             if (stack.Length == 0) return;
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(raw.Stacks, stack, out _);
-            count++;
+            if (stacks.TryGetValue(stack, out var count)) stacks[stack] = count + 1;
+            else raw.Stacks[stack.ToArray()] = 1;
         };
 
         List<InlineEvent> InlinesOf(int thread)
@@ -184,7 +186,8 @@ internal static class TraceReader
     // times a plain read. EventPipeEventSource stores each event's stack as an ETW STACK_TRACE64
     // extended-data item on the record (ExtendedDataCount at offset 84, ExtendedData at 88; the item
     // keeps DataSize at 6 and DataPtr at 8, pointing at an unused 8-byte MatchId before the addresses).
-    private static unsafe ulong[] StackOf(TraceEvent e)
+    /// <summary>The event's stack, leaf first, as a view of TraceEvent's buffer: valid during the callback only.</summary>
+    private static unsafe ReadOnlySpan<ulong> StackOf(TraceEvent e)
     {
         var record = (byte*)EventRecordOf(e);
         if (record == null || *(ushort*)(record + 84) == 0) return [];
@@ -192,7 +195,7 @@ internal static class TraceReader
         int size = *(ushort*)(item + 6);
         var addresses = (ulong*)*(ulong*)(item + 8) + 1;
         int count = (size - 8) / 8;
-        return count <= 0 ? [] : new ReadOnlySpan<ulong>(addresses, count).ToArray();
+        return count <= 0 ? [] : new ReadOnlySpan<ulong>(addresses, count);
     }
 
     private static Func<TraceEvent, IntPtr> CompileEventRecordAccessor()
@@ -208,15 +211,18 @@ internal static class TraceReader
     }
 }
 
-/// <summary>Equality of interned stacks by content.</summary>
-internal sealed class StackComparer : IEqualityComparer<ulong[]>
+/// <summary>Equality of interned stacks by content, also against a span (no allocation to look up).</summary>
+internal sealed class StackComparer : IEqualityComparer<ulong[]>, IAlternateEqualityComparer<ReadOnlySpan<ulong>, ulong[]>
 {
     public static readonly StackComparer Instance = new();
     public bool Equals(ulong[]? a, ulong[]? b) => a.AsSpan().SequenceEqual(b);
-    public int GetHashCode(ulong[] s)
+    public int GetHashCode(ulong[] s) => GetHashCode((ReadOnlySpan<ulong>)s);
+    public bool Equals(ReadOnlySpan<ulong> a, ulong[] b) => a.SequenceEqual(b);
+    public int GetHashCode(ReadOnlySpan<ulong> s)
     {
         var h = new HashCode();
-        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s));
         return h.ToHashCode();
     }
+    public ulong[] Create(ReadOnlySpan<ulong> s) => s.ToArray();
 }
