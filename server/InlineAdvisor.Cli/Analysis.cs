@@ -27,7 +27,9 @@ internal static class Analysis
                 DurationSeconds = Math.Round(trace.Seconds, 3),
                 TracePath = Path.GetFullPath(trace.TracePath),
                 PgoPath = trace.PgoPath,
-                RuntimeConfig = RuntimeConfig.Describe(),
+                // The traced process's own settings (an attached process was started with its own environment);
+                // an imported file does not say which settings it ran with.
+                RuntimeConfig = trace.Mode == CollectMode.File ? "" : RuntimeConfig.Describe(trace.RuntimeEnvironment),
                 Machine = Environment.MachineName,
                 Notes = notes,
             };
@@ -59,9 +61,9 @@ internal static class Analysis
     private static void Render(IReadOnlyList<(RunProfile Profile, long Id)> saved, IReadOnlyList<string> untraced, IReadOnlyList<string> failures)
     {
         var table = new Table().Border(TableBorder.Simple).Title("stored runs");
-        table.AddColumns("run", "pid", "process", "seconds", "CPU samples", "events", "JIT ms", "Tier1 bytes", "trace");
+        table.AddColumns("run", "pid", "program", "command line", "seconds", "CPU samples", "events", "JIT ms", "Tier1 bytes", "trace");
         foreach (var (p, id) in saved.OrderByDescending(s => s.Id))
-            table.AddRow(id.ToString(), p.Run.ProcessId.ToString(), Common.Escape(Shorten(p.Run.CommandLine, 50)),
+            table.AddRow(id.ToString(), p.Run.ProcessId.ToString(), Common.Escape(p.Run.Program), Common.Escape(Shorten(p.Run.CommandLine, 50)),
                 p.Run.DurationSeconds.ToString("0.0"), Common.Count(p.Totals.Samples), Common.Count(p.Totals.Events),
                 p.Totals.JitMilliseconds.ToString("0"), Common.Count(p.Totals.Tier1CodeBytes), Common.Escape(Relative(p.Run.TracePath)));
         AnsiConsole.Write(table);
@@ -98,6 +100,8 @@ internal static class RuntimeConfig
     private static readonly string[] Names =
         ["DOTNET_TieredPGO", "DOTNET_TieredCompilation", "DOTNET_TC_QuickJitForLoops", "DOTNET_OSR_HitLimit", "DOTNET_ReadyToRun", "DOTNET_JitInlineBudget", "DOTNET_gcServer"];
 
-    public static string Describe() => string.Join(";",
-        Names.Select(n => (n, v: Environment.GetEnvironmentVariable(n))).Where(x => x.v is not null).Select(x => $"{x.n}={x.v}"));
+    /// <param name="environment">The traced process's variables; null: this process's own (a launched child inherits them).</param>
+    public static string Describe(IReadOnlyDictionary<string, string>? environment = null) => string.Join(";",
+        Names.Select(n => (n, v: environment is null ? Environment.GetEnvironmentVariable(n) : environment.GetValueOrDefault(n)))
+            .Where(x => x.v is not null).Select(x => $"{x.n}={x.v}"));
 }

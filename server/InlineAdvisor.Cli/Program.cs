@@ -22,4 +22,7 @@ var root = new RootCommand("InlineAdvisor: measure where inlining matters in a .
     ReportCommand.Create(),
     RunsCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// No Ctrl-C handling by System.CommandLine: it cancels the action and, 2 s later, returns 130 whether the action
+// is done or not, which cut `collect` off before it stored what it had recorded. `collect` handles SIGINT and
+// SIGTERM itself; the other verbs end at once, as the default signal action does.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

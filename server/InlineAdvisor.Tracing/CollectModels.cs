@@ -28,7 +28,11 @@ public sealed record CollectedTrace(
     double Seconds,
     long Bytes,
     long Events,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The process's DOTNET_/COMPlus_ variables when its session started; null when not known (imports).</summary>
+    public IReadOnlyDictionary<string, string>? RuntimeEnvironment { get; init; }
+}
 
 public sealed record CollectResult(
     IReadOnlyList<CollectedTrace> Traces,

@@ -30,6 +30,7 @@ public sealed class Collector
         public readonly EventPipeSession Session = session;
         public readonly TraceRecorder Recorder = new();
         public readonly DateTime Started = DateTime.UtcNow;
+        public readonly IReadOnlyDictionary<string, string>? RuntimeEnvironment = RuntimeEnvironmentOf(pid);
         public readonly Stopwatch Clock = Stopwatch.StartNew();
         public Task Recording = Task.CompletedTask;
         public double Seconds;
@@ -115,8 +116,15 @@ public sealed class Collector
             progress?.Report(Status(clock.Elapsed));
             await Delay(20, stop.Token);
         }
-        var stoppedEarly = !root.HasExited;
-        if (stoppedEarly) await TerminateAsync(root);
+        // Ctrl-C also reaches the program (same process group) and may end it first: still stopped early.
+        var stoppedEarly = !root.HasExited || cancel.IsCancellationRequested;
+        if (!root.HasExited)
+        {
+            // Stop the sessions while the processes still run, so each trace ends complete (with rundown)
+            // instead of being cut mid-block when the process is killed.
+            await StopAllAsync();
+            await TerminateAsync(root, marker);
+        }
         // A process that connected in the last moments is still paused on our marker: let it go.
         foreach (var pid in ListDiagnosticSockets())
             if (known.Add(pid) && IsOurs(pid, marker)) ResumeUntraced(pid, "started as the command ended");
@@ -208,7 +216,8 @@ public sealed class Collector
         _traced.Select(t => new CollectedTrace(
             t.Pid, t.CommandLine, t.TracePath, t.PgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
             t.Seconds > 0 ? t.Seconds : t.Clock.Elapsed.TotalSeconds, t.Recorder.Bytes, t.Recorder.Events,
-            t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : [])).ToList(),
+            t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : [])
+        { RuntimeEnvironment = t.RuntimeEnvironment }).ToList(),
         exitCode, stoppedEarly, _untraced.ToList());
 
     private CollectStatus Status(TimeSpan elapsed) =>
@@ -219,13 +228,54 @@ public sealed class Collector
         try { await Task.Delay(ms, token); } catch (OperationCanceledException) { }
     }
 
-    /// <summary>SIGTERM first, so the runtime shuts down normally (and writes its PGO data); then kill.</summary>
-    private static async Task TerminateAsync(Process root)
+    /// <summary>
+    /// SIGTERM to the root and every process still carrying our marker (children of `dotnet test` and the
+    /// like outlive a root that exits on SIGTERM), then SIGKILL what is left after 5 s. The runtime writes no
+    /// PGO file on SIGTERM (measured on .NET 10), so an ended program has none.
+    /// </summary>
+    private static async Task TerminateAsync(Process root, string marker)
     {
         _ = kill(root.Id, 15);
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { await root.WaitForExitAsync(wait.Token); }
-        catch (OperationCanceledException) { root.Kill(entireProcessTree: true); }
+        foreach (var pid in ProcessesWithMarker(marker)) _ = kill(pid, 15);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(5) && (!root.HasExited || ProcessesWithMarker(marker).Any()))
+            await Task.Delay(50);
+        if (!root.HasExited) root.Kill(entireProcessTree: true);
+        foreach (var pid in ProcessesWithMarker(marker)) _ = kill(pid, 9);
+        await root.WaitForExitAsync();
+    }
+
+    /// <summary>Live processes (not zombies) started under this collection: the marker is in their environment.</summary>
+    private static List<int> ProcessesWithMarker(string marker)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && pid != Environment.ProcessId && IsOurs(pid, marker) && !IsZombie(pid))
+                found.Add(pid);
+        return found;
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat.Length > stat.LastIndexOf(')') + 2 && stat[stat.LastIndexOf(')') + 2] is 'Z' or 'X';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return true; }
+    }
+
+    /// <summary>The DOTNET_/COMPlus_ settings of a process (they decide what the JIT does), or null when unreadable.</summary>
+    private static IReadOnlyDictionary<string, string>? RuntimeEnvironmentOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .Where(e => e.StartsWith("DOTNET_", StringComparison.Ordinal) || e.StartsWith("COMPlus_", StringComparison.Ordinal))
+                .Select(e => e.Split('=', 2)).Where(kv => kv.Length == 2)
+                .GroupBy(kv => kv[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -9,7 +9,9 @@ internal sealed record MethodPgo(IReadOnlyList<(int From, int To, long Count)> E
     /// <summary>
     /// Executions of the basic block holding <paramref name="ilOffset"/>: the larger of the summed
     /// instrumented edges into and out of it. The JIT instruments a subset of edges (the rest follow
-    /// from flow), so this is a lower bound where a block's edges were not all instrumented.
+    /// from flow), so this is a lower bound where a block's edges were not all instrumented. Edges into
+    /// IL offset 0 include the pseudo-edge from each return back to the entry, so the entry block
+    /// counts calls.
     /// </summary>
     public long? BlockCount(int ilOffset)
     {

@@ -1,6 +1,7 @@
 // `advisor collect`: trace a launched process tree or an attached process, analyze, and store the runs.
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using InlineAdvisor.Core;
 using InlineAdvisor.Tracing;
 
@@ -86,17 +87,35 @@ internal static class CollectCommand
 
             CollectResult result;
             var progress = new ProgressLine();
-            try
+            // Ctrl-C (SIGINT) or SIGTERM while collecting: stop, then analyze and store what was recorded.
+            // Once collection is over (or on a second signal) the default action applies: the process ends
+            // at once, and the trace files stay on disk for `advisor import`.
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var collecting = true;
+            void OnSignal(PosixSignalContext context)
             {
-                result = await new Collector().RunAsync(request, progress, cancel);
-            }
-            catch (CollectException e)
-            {
-                return Common.Fail(e.Message);
-            }
-            finally
-            {
+                if (!Volatile.Read(ref collecting) || interrupted.IsCancellationRequested) return;
+                context.Cancel = true;
                 progress.Done();
+                Console.Error.WriteLine("advisor: stopping: storing what was collected (press Ctrl-C again to abort; the trace files are kept)");
+                interrupted.Cancel();
+            }
+            using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
+            using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
+            {
+                try
+                {
+                    result = await new Collector().RunAsync(request, progress, interrupted.Token);
+                }
+                catch (CollectException e)
+                {
+                    return Common.Fail(e.Message);
+                }
+                finally
+                {
+                    Volatile.Write(ref collecting, false);
+                    progress.Done();
+                }
             }
             return Analysis.AnalyzeAndStore(result.Traces, profileStore, result.StoppedEarly, result.Untraced);
         });
@@ -136,5 +155,6 @@ internal sealed class ProgressLine : IProgress<CollectStatus>
     public void Done()
     {
         if (_drawn) Console.Error.WriteLine();
+        _drawn = false;
     }
 }

@@ -23,7 +23,7 @@ internal static class RunsCommand
             table.AddColumns("run", "started (UTC)", "program", "mode", "seconds", "runtime settings", "command line");
             foreach (var r in runs)
                 table.AddRow(r.Id.ToString(), r.StartedUtc.ToString("yyyy-MM-dd HH:mm:ss"), Common.Escape(r.Program), r.Mode.ToString().ToLowerInvariant(),
-                    r.DurationSeconds.ToString("0.0"), Common.Escape(r.RuntimeConfig.Length > 0 ? r.RuntimeConfig : "default"), Common.Escape(r.CommandLine));
+                    r.DurationSeconds.ToString("0.0"), Common.Escape(r.RuntimeConfig.Length > 0 ? r.RuntimeConfig : r.Mode == InlineAdvisor.Core.CollectMode.File ? "unknown" : "default"), Common.Escape(r.CommandLine));
             AnsiConsole.Write(table);
             return 0;
         });
