@@ -45,11 +45,19 @@ public sealed record InlineDecision(
     IReadOnlyList<string> Tiers,        // which compiles decided (e.g. "QuickJitted:inlined", "OptimizedTier1:failed")
     bool FailAlways);
 
+/// <summary>Reasons InlineAdvisor states itself when no JIT event gave one.</summary>
+public static class InlineReasons
+{
+    public const string TierZeroOnly = "caller ran only unoptimized (Tier0 or minopts), where the JIT inlines nothing";
+}
+
 public sealed record SourceLocation(string File, int Line, int Column);
 
 /// <summary>A caller→callee call site: the unit every recommendation is about.</summary>
 public sealed record CallSite
 {
+    /// <summary>The site's number within its stored run (1-based, as `advisor report` shows it); 0 before storing or in an aggregate.</summary>
+    public int Id { get; init; }
     public required MethodIdentity Caller { get; init; }
     public required MethodIdentity Callee { get; init; }
     public int IlOffset { get; init; } = -1;          // of the call instruction in the caller; -1 unknown

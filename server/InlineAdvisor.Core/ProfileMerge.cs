@@ -91,7 +91,8 @@ public static class ProfileMerge
                 PgoCount = acc.PgoCount is null && s.PgoCount is null ? null : (acc.PgoCount ?? 0) + (s.PgoCount ?? 0),
             };
         }
-        return order.Select(k => merged[k]).ToList();
+        // Site numbers belong to one stored run; an aggregate has none of its own.
+        return order.Select(k => merged[k] with { Id = 0 }).ToList();
     }
 
     /// <summary>

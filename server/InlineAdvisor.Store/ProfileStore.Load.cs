@@ -156,34 +156,42 @@ public sealed partial class ProfileStore
 
     private List<CallSite> ReadSites(long runId, Dictionary<long, MethodIdentity> identities)
     {
-        using var cmd = Command("""
-            SELECT caller_id, callee_id, il_offset, source_file, source_line, source_col,
-                   call_samples, statement_samples, shares_statement, outcome, reason, tiers, fail_always, pgo_count
-            FROM run_sites WHERE run_id = $run ORDER BY ordinal
-            """);
+        using var cmd = Command($"SELECT {SiteColumns} FROM run_sites WHERE run_id = $run ORDER BY ordinal");
         cmd.Parameters.AddWithValue("$run", runId);
         var sites = new List<CallSite>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
-        {
-            sites.Add(new CallSite
-            {
-                Caller = identities[r.GetInt64(0)],
-                Callee = identities[r.GetInt64(1)],
-                IlOffset = r.GetInt32(2),
-                Source = r.IsDBNull(3) ? null : new SourceLocation(r.GetString(3), r.GetInt32(4), r.GetInt32(5)),
-                CallSamples = r.GetInt64(6),
-                StatementSamples = r.GetInt64(7),
-                SharesStatement = r.GetBoolean(8),
-                Decision = new InlineDecision(
-                    ParseEnum<InlineOutcome>(r.GetString(9)),
-                    r.GetString(10),
-                    JsonSerializer.Deserialize<List<string>>(r.GetString(11)) ?? [],
-                    r.GetBoolean(12)),
-                PgoCount = r.IsDBNull(13) ? null : r.GetInt64(13),
-            });
-        }
+            sites.Add(SiteFrom(r, 0, identities, id: sites.Count + 1));
         return sites;
+    }
+
+    /// <summary>The columns every stored call site has, in the order <see cref="SiteFrom"/> reads them.</summary>
+    private const string SiteColumns = """
+        caller_id, callee_id, il_offset, source_file, source_line, source_col,
+        call_samples, statement_samples, shares_statement, outcome, reason, tiers, fail_always, pgo_count
+        """;
+
+    /// <summary>A call site from <see cref="SiteColumns"/> starting at column <paramref name="first"/>.</summary>
+    private CallSite SiteFrom(SqliteDataReader r, int first, Dictionary<long, MethodIdentity> identities, int id)
+    {
+        var c = first;
+        return new CallSite
+        {
+            Id = id,
+            Caller = identities[r.GetInt64(c)],
+            Callee = identities[r.GetInt64(c + 1)],
+            IlOffset = r.GetInt32(c + 2),
+            Source = r.IsDBNull(c + 3) ? null : new SourceLocation(r.GetString(c + 3), r.GetInt32(c + 4), r.GetInt32(c + 5)),
+            CallSamples = r.GetInt64(c + 6),
+            StatementSamples = r.GetInt64(c + 7),
+            SharesStatement = r.GetBoolean(c + 8),
+            Decision = new InlineDecision(
+                ParseEnum<InlineOutcome>(r.GetString(c + 9)),
+                r.GetString(c + 10),
+                JsonSerializer.Deserialize<List<string>>(r.GetString(c + 11)) ?? [],
+                r.GetBoolean(c + 12)),
+            PgoCount = r.IsDBNull(c + 13) ? null : r.GetInt64(c + 13),
+        };
     }
 
     private RunTotals ReadTotals(long runId)

@@ -17,16 +17,10 @@ public sealed partial class ProfileStore
         {
             var runId = InsertRun(profile.Run);
             InsertTotals(runId, profile.Totals);
-            using var intern = Command("""
-                INSERT INTO methods (assembly, type, name, signature) VALUES ($assembly, $type, $name, $signature)
-                    ON CONFLICT (assembly, type, name, signature) DO NOTHING;
-                SELECT id FROM methods WHERE assembly = $assembly AND type = $type AND name = $name AND signature = $signature;
-                """);
-            var methodIds = new Dictionary<MethodIdentity, long>();
-            long MethodId(MethodIdentity m) =>
-                methodIds.TryGetValue(m, out var id) ? id : methodIds[m] = InternMethod(intern, m);
-            InsertMethods(runId, profile.Methods, MethodId);
-            InsertSites(runId, profile.Sites, MethodId);
+            using var intern = InternCommand();
+            var methodId = Interner(intern);
+            InsertMethods(runId, profile.Methods, methodId);
+            InsertSites(runId, profile.Sites, methodId);
             return runId;
         });
     }
@@ -80,6 +74,20 @@ public sealed partial class ProfileStore
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>The command that returns the store id of a method identity, adding it on first sight.</summary>
+    private SqliteCommand InternCommand() => Command("""
+        INSERT INTO methods (assembly, type, name, signature) VALUES ($assembly, $type, $name, $signature)
+            ON CONFLICT (assembly, type, name, signature) DO NOTHING;
+        SELECT id FROM methods WHERE assembly = $assembly AND type = $type AND name = $name AND signature = $signature;
+        """);
+
+    /// <summary>Method identity → store id through <paramref name="intern"/>, asking once per identity.</summary>
+    private static Func<MethodIdentity, long> Interner(SqliteCommand intern)
+    {
+        var ids = new Dictionary<MethodIdentity, long>();
+        return m => ids.TryGetValue(m, out var id) ? id : ids[m] = InternMethod(intern, m);
+    }
+
     /// <summary>The store id of a method identity, adding it on first sight.</summary>
     private static long InternMethod(SqliteCommand intern, MethodIdentity m)
     {
@@ -127,16 +135,21 @@ public sealed partial class ProfileStore
         row.Parameters.AddWithValue("$run", runId);
         for (var i = 0; i < sites.Count; i++)
         {
-            var s = sites[i];
-            Set(row, ("$ordinal", i), ("$caller", methodId(s.Caller)), ("$callee", methodId(s.Callee)),
-                ("$il_offset", s.IlOffset), ("$file", s.Source?.File), ("$line", s.Source?.Line), ("$col", s.Source?.Column),
-                ("$call", s.CallSamples), ("$statement", s.StatementSamples), ("$total", s.TotalSamples),
-                ("$shares", s.SharesStatement), ("$outcome", s.Decision.Outcome.ToString()), ("$reason", s.Decision.Reason),
-                ("$tiers", JsonSerializer.Serialize(s.Decision.Tiers)), ("$fail_always", s.Decision.FailAlways),
-                ("$pgo", s.PgoCount));
+            SetSite(row, sites[i], methodId);
+            Set(row, ("$ordinal", i), ("$total", sites[i].TotalSamples));
             row.ExecuteNonQuery();
         }
     }
+
+    /// <summary>Sets the parameters every stored call site has (run_sites and experiment_sites alike);
+    /// <see cref="SiteFrom"/> reads them back.</summary>
+    private static void SetSite(SqliteCommand row, CallSite s, Func<MethodIdentity, long> methodId) =>
+        Set(row, ("$caller", methodId(s.Caller)), ("$callee", methodId(s.Callee)),
+            ("$il_offset", s.IlOffset), ("$file", s.Source?.File), ("$line", s.Source?.Line), ("$col", s.Source?.Column),
+            ("$call", s.CallSamples), ("$statement", s.StatementSamples),
+            ("$shares", s.SharesStatement), ("$outcome", s.Decision.Outcome.ToString()), ("$reason", s.Decision.Reason),
+            ("$tiers", JsonSerializer.Serialize(s.Decision.Tiers)), ("$fail_always", s.Decision.FailAlways),
+            ("$pgo", s.PgoCount));
 
     /// <summary>Sets (adding on first use) the command's parameters; null becomes SQL NULL.</summary>
     private static void Set(SqliteCommand cmd, params (string Name, object? Value)[] values)

@@ -6,7 +6,8 @@ namespace InlineAdvisor.Store;
 
 /// <summary>
 /// The profile store: one SQLite file (WAL, foreign keys on, versioned schema) holding immutable
-/// runs. One instance is one connection: not thread-safe; open one per thread or process.
+/// runs and immutable A/B experiments. One instance is one connection: not thread-safe; open one per
+/// thread or process.
 /// Every failure surfaces as a <see cref="StoreException"/>; a file that is not a store, is
 /// corrupt or comes from a newer version is never modified.
 /// </summary>
@@ -39,7 +40,11 @@ public sealed partial class ProfileStore : IDisposable
     /// <summary>Opens or creates the store, creating its folder; migrates an older schema.</summary>
     /// <param name="busyTimeout">How long to wait for another process's lock; rounded up to whole seconds (at least 1),
     /// because Microsoft.Data.Sqlite retries busy commands in whole seconds.</param>
-    public static ProfileStore Open(string path, TimeSpan busyTimeout)
+    public static ProfileStore Open(string path, TimeSpan busyTimeout) => Open(path, busyTimeout, Schema.Latest);
+
+    /// <summary>Tests only: opens the store migrating it no further than <paramref name="schemaVersion"/>,
+    /// to make a store exactly as an older build did (e.g. version 1 before experiments existed).</summary>
+    internal static ProfileStore Open(string path, TimeSpan busyTimeout, int schemaVersion)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _ = SqliteReady.Value;
@@ -72,7 +77,7 @@ public sealed partial class ProfileStore : IDisposable
                     "it was left untouched: upgrade InlineAdvisor or choose another store path.");
 
             store.Execute("PRAGMA journal_mode = WAL");
-            Schema.Migrate(connection);
+            Schema.Migrate(connection, schemaVersion);
             return store;
         }
         catch (SqliteException e)

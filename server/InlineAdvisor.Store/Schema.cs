@@ -123,6 +123,129 @@ internal static class Schema
         CREATE TRIGGER run_sites_immutable BEFORE UPDATE ON run_sites
             BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
         """,
+
+        // 2: A/B experiment evidence. Experiments and their rows are immutable like runs. A site is kept whole as it
+        // was when chosen (a snapshot, not a reference into run_sites) and is found again by identity
+        // (caller_id, callee_id, il_offset), so evidence follows a site across builds and runs.
+        // REAL columns of non-nullable doubles hold NULL for NaN (SQLite cannot store NaN); see each comment.
+        """
+        CREATE TABLE experiments (
+            id              INTEGER PRIMARY KEY,
+            profile_run_id  INTEGER REFERENCES runs (id),   -- NULL: the sites did not come from a stored run
+            started_utc     TEXT    NOT NULL,               -- ISO 8601 round-trip format, UTC
+            seconds         REAL,                           -- NULL: NaN
+            app_dir         TEXT    NOT NULL,
+            command         TEXT    NOT NULL,
+            verdict         TEXT    NOT NULL,               -- ExperimentVerdict name
+            deciding_metric TEXT    NOT NULL,
+            pairs           INTEGER NOT NULL,
+            epsilon         REAL,                           -- NULL: NaN
+            runtime_config  TEXT    NOT NULL,
+            machine         TEXT    NOT NULL,
+            counters        TEXT    NOT NULL,
+            saved_utc       TEXT    NOT NULL
+        );
+        CREATE INDEX experiments_by_start ON experiments (started_utc, id);
+        CREATE INDEX experiments_by_run ON experiments (profile_run_id);
+
+        CREATE TABLE experiment_notes (
+            experiment_id INTEGER NOT NULL REFERENCES experiments (id),
+            ordinal       INTEGER NOT NULL,
+            text          TEXT    NOT NULL,
+            PRIMARY KEY (experiment_id, ordinal)
+        );
+
+        CREATE TABLE experiment_edits (
+            experiment_id INTEGER NOT NULL REFERENCES experiments (id),
+            ordinal       INTEGER NOT NULL,
+            method_id     INTEGER NOT NULL REFERENCES methods (id),
+            action        TEXT    NOT NULL,
+            before_flags  INTEGER NOT NULL,   -- MethodImplFlags bits
+            after_flags   INTEGER NOT NULL,
+            PRIMARY KEY (experiment_id, ordinal)
+        );
+        CREATE INDEX experiment_edits_by_method ON experiment_edits (method_id, experiment_id);
+
+        CREATE TABLE experiment_sites (
+            experiment_id     INTEGER NOT NULL REFERENCES experiments (id),
+            ordinal           INTEGER NOT NULL,
+            site_id           INTEGER NOT NULL,   -- CallSite.Id: the site's number in its run (0: none)
+            caller_id         INTEGER NOT NULL REFERENCES methods (id),
+            callee_id         INTEGER NOT NULL REFERENCES methods (id),
+            il_offset         INTEGER NOT NULL,   -- -1: not known
+            source_file       TEXT,               -- NULL: no source location (line and col NULL too)
+            source_line       INTEGER,
+            source_col        INTEGER,
+            call_samples      INTEGER NOT NULL,
+            statement_samples INTEGER NOT NULL,
+            shares_statement  INTEGER NOT NULL,
+            outcome           TEXT    NOT NULL,   -- InlineOutcome name
+            reason            TEXT    NOT NULL,
+            tiers             TEXT    NOT NULL,   -- JSON array of strings
+            fail_always       INTEGER NOT NULL,
+            pgo_count         INTEGER,            -- NULL: no PGO data (distinct from 0)
+            PRIMARY KEY (experiment_id, ordinal)
+        );
+        CREATE INDEX experiment_sites_by_identity ON experiment_sites (caller_id, callee_id, il_offset, experiment_id);
+
+        -- One row per metric compared. Every REAL here: NULL means NaN (e.g. medians unknown, an interval below two pairs).
+        CREATE TABLE experiment_metrics (
+            experiment_id   INTEGER NOT NULL REFERENCES experiments (id),
+            ordinal         INTEGER NOT NULL,
+            metric          TEXT    NOT NULL,
+            unit            TEXT    NOT NULL,
+            lower_is_better INTEGER NOT NULL,
+            n               INTEGER NOT NULL,
+            median_baseline REAL,
+            median_variant  REAL,
+            effect          REAL,
+            low             REAL,
+            high            REAL,
+            control_effect  REAL,
+            control_low     REAL,
+            control_high    REAL,
+            PRIMARY KEY (experiment_id, ordinal)
+        );
+
+        -- At most one row per experiment; no row: the flip was not checked.
+        CREATE TABLE experiment_flip_checks (
+            experiment_id INTEGER PRIMARY KEY REFERENCES experiments (id),
+            sites         INTEGER NOT NULL,
+            honoured      INTEGER NOT NULL,
+            details       TEXT    NOT NULL   -- JSON array of strings
+        );
+
+        -- Every measured run of every arm. NULL: the metric was not available (never 0, never NaN).
+        CREATE TABLE experiment_runs (
+            experiment_id      INTEGER NOT NULL REFERENCES experiments (id),
+            ordinal            INTEGER NOT NULL,
+            arm                TEXT    NOT NULL,
+            round              INTEGER NOT NULL,
+            wall_seconds       REAL,              -- NULL: NaN
+            cpu_seconds        REAL,
+            peak_rss_bytes     INTEGER,
+            task_clock_seconds REAL,
+            metric             REAL,
+            jit_ms             REAL,
+            tier1_code_bytes   INTEGER,
+            PRIMARY KEY (experiment_id, ordinal)
+        );
+
+        CREATE TRIGGER experiments_immutable BEFORE UPDATE ON experiments
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_notes_immutable BEFORE UPDATE ON experiment_notes
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_edits_immutable BEFORE UPDATE ON experiment_edits
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_sites_immutable BEFORE UPDATE ON experiment_sites
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_metrics_immutable BEFORE UPDATE ON experiment_metrics
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_flip_checks_immutable BEFORE UPDATE ON experiment_flip_checks
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        CREATE TRIGGER experiment_runs_immutable BEFORE UPDATE ON experiment_runs
+            BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
+        """,
     ];
 
     /// <summary>The schema version this build writes and reads.</summary>
@@ -140,11 +263,14 @@ internal static class Schema
         (int)Scalar(connection, "PRAGMA user_version"),
         Scalar(connection, "SELECT count(*) FROM sqlite_master"));
 
-    /// <summary>Applies every migration above the file's version, each in its own write transaction.</summary>
-    public static void Migrate(SqliteConnection connection)
+    /// <summary>Applies every migration above the file's version up to <paramref name="upTo"/> (default: all),
+    /// each in its own write transaction. Tests pass <paramref name="upTo"/> to make a store as an older build did.</summary>
+    public static void Migrate(SqliteConnection connection, int? upTo = null)
     {
+        var last = upTo ?? Latest;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(last, Latest, nameof(upTo));
         // Up to date (the usual case): no write lock, so opening never waits behind another writer.
-        for (var target = (int)Scalar(connection, "PRAGMA user_version") + 1; target <= Latest; target++)
+        for (var target = (int)Scalar(connection, "PRAGMA user_version") + 1; target <= last; target++)
         {
             using var tx = connection.BeginTransaction(deferred: false);   // BEGIN IMMEDIATE
             // Re-read inside the lock: another process may have migrated meanwhile.

@@ -15,7 +15,7 @@ namespace InlineAdvisor.Tracing;
 /// </summary>
 public sealed class Collector
 {
-    private const string MarkerVariable = "INLINEADVISOR_COLLECT";
+    internal const string MarkerVariable = "INLINEADVISOR_COLLECT";
     public const string AttachCaveat =
         "attached to a running process: methods compiled before the session started produce no JIT or inlining events, so decisions and code sizes cover only later compiles; launch the program under `advisor collect -- …` for the full picture";
 
@@ -296,7 +296,7 @@ public sealed class Collector
     // The runtime publishes dotnet-diagnostic-<pid>-<key>-socket in its temp folder (ours, inherited).
     // DiagnosticsClient.GetPublishedProcesses also reads every process's environment and throws when one
     // vanishes mid-scan, so we list the folder ourselves.
-    private static IEnumerable<int> ListDiagnosticSockets()
+    internal static IEnumerable<int> ListDiagnosticSockets()
     {
         string[] files;
         try { files = Directory.GetFiles(Path.GetTempPath(), "dotnet-diagnostic-*-socket"); }
@@ -308,9 +308,9 @@ public sealed class Collector
         }
     }
 
-    private static bool DiagnosticSocketExists(int pid) => ListDiagnosticSockets().Contains(pid);
+    internal static bool DiagnosticSocketExists(int pid) => ListDiagnosticSockets().Contains(pid);
 
-    private static bool IsOurs(int pid, string marker)
+    internal static bool IsOurs(int pid, string marker)
     {
         try { return File.ReadAllText($"/proc/{pid}/environ").Contains($"{MarkerVariable}={marker}\0"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }

@@ -76,12 +76,8 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
 
         var sites = _sites.Values.Select(s => ToSite(s, decisions)).ToList();
         var methods = _methods.Values.Select(ToMethod).ToList();
-        var jitted = raw.Code.Where(r => !r.FromRundown).ToList();
-        var totals = new RunTotals(
-            raw.ManagedSamples, raw.ExternalSamples, raw.Events,
-            Math.Round(jitted.Sum(r => r.JitMilliseconds), 3),
-            jitted.Where(r => r.Tier.StartsWith("OptimizedTier1", StringComparison.Ordinal) && !r.Tier.EndsWith("Instrumented", StringComparison.Ordinal)).Sum(r => (long)r.Size),
-            jitted.Count);
+        var jit = JitCost.Of(raw);
+        var totals = new RunTotals(raw.ManagedSamples, raw.ExternalSamples, raw.Events, jit.JitMilliseconds, jit.Tier1CodeBytes, jit.MethodsJitted);
         return new RunProfile(run with { Notes = notes }, methods, sites, totals);
     }
 
@@ -320,10 +316,8 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
     /// </summary>
     private static InlineDecision UndecidedCall(MethodInfo caller) =>
         caller.Ranges.Count > 0 && caller.Ranges.All(r => r.Tier.StartsWith("QuickJitted", StringComparison.Ordinal) || r.Tier == "MinOptJitted")
-            ? new InlineDecision(InlineOutcome.NotInlined, TierZeroReason, caller.Ranges.Select(r => r.Tier + ":not considered").Distinct().ToList(), false)
+            ? new InlineDecision(InlineOutcome.NotInlined, InlineReasons.TierZeroOnly, caller.Ranges.Select(r => r.Tier + ":not considered").Distinct().ToList(), false)
             : new InlineDecision(InlineOutcome.Unknown, "", [], false);
-
-    public const string TierZeroReason = "caller ran only unoptimized (Tier0 or minopts), where the JIT inlines nothing";
 
     private MethodProfile ToMethod(MethodInfo m)
     {

@@ -26,6 +26,15 @@ public static class Providers
         return list;
     }
 
+    /// <summary>
+    /// What every measured experiment run records: compiles only (Jit keyword, MethodLoadVerbose for
+    /// native size and tier), no samples and no inlining events, so its cost is small and the same in
+    /// every arm.
+    /// </summary>
+    public static IReadOnlyList<EventPipeProvider> JitCost() => [new(Runtime, EventLevel.Verbose, JitKeyword)];
+
+    public const long JitKeyword = 0x10;
+
     /// <summary>The same providers in dotnet-trace's --providers syntax, for comparing against it.</summary>
     public static string ForDotnetTrace() =>
         $"{SampleProfiler}:0:4,{Runtime}:0x{RuntimeKeywords:x}:5";

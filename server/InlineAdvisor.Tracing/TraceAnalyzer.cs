@@ -6,15 +6,16 @@ namespace InlineAdvisor.Tracing;
 public static class TraceAnalyzer
 {
     /// <summary>Reads <see cref="RunInfo.TracePath"/> once, streaming, and joins it with the program's assemblies and PDBs.</summary>
-    /// <param name="assemblyDirs">Where to look for a module the trace names at a path that no longer
-    /// exists (a trace recorded on another machine or before the build moved), by file name.</param>
+    /// <param name="assemblyDirs">Where the program's modules are now (a trace recorded on another machine,
+    /// or before the build moved): a module found there by file name is read from there.</param>
     /// <exception cref="TraceFormatException">The file is missing or not an EventPipe trace.</exception>
     public static RunProfile Analyze(RunInfo run, IReadOnlyList<string>? assemblyDirs = null)
     {
         var raw = TraceReader.Read(run.TracePath);
         var pgo = run.PgoPath is { } p && File.Exists(p) ? PgoText.Parse(p) : null;
+        // Given folders win over the recorded path: a different build may sit there now.
         foreach (var (id, path) in raw.ModulePaths.ToList())
-            if (!File.Exists(path) && assemblyDirs?.Select(d => Path.Combine(d, Path.GetFileName(path))).FirstOrDefault(File.Exists) is { } found)
+            if (assemblyDirs?.Select(d => Path.Combine(d, Path.GetFileName(path))).FirstOrDefault(File.Exists) is { } found)
                 raw.ModulePaths[id] = found;
         using var metadata = new AssemblyMetadata();
         var timed = run with

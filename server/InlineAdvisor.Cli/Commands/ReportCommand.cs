@@ -64,12 +64,12 @@ internal static class ReportCommand
             return;
         }
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("#", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count");
+        table.AddColumns("site", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count");
         foreach (var row in report.Sites)
         {
             var s = row.Site;
             table.AddRow(
-                row.Rank.ToString(),
+                s.Id > 0 ? s.Id.ToString() : "-",
                 (row.Hot ? "[bold]" : "[grey]") + Common.Percent(row.Bound) + "[/]",
                 Common.Percent(row.ShareOfCaller),
                 Common.Escape($"{s.Caller.Display} → {s.Callee.Display}") + (s.IlOffset >= 0 ? $" [grey]@IL_{s.IlOffset:x4}[/]" : ""),

@@ -12,7 +12,9 @@ public sealed class ProfileStoreTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static RunProfile WithId(RunProfile p, long id) => p with { Run = p.Run with { Id = id } };
+    /// <summary>What the store assigns: the run's id, and site numbers 1..n in stored order.</summary>
+    private static RunProfile WithId(RunProfile p, long id) =>
+        p with { Run = p.Run with { Id = id }, Sites = p.Sites.Select((s, i) => s with { Id = i + 1 }).ToList() };
 
     [Fact]
     public void Open_creates_folder_and_file()

@@ -1,0 +1,64 @@
+// Measured evidence: what an A/B experiment did and found, as the store keeps it and reports show it.
+namespace InlineAdvisor.Core;
+
+public enum ExperimentVerdict
+{
+    /// <summary>The interval excludes zero and clears the A/A control.</summary>
+    Effect,
+    /// <summary>The interval lies within ±ε: no effect larger than ε.</summary>
+    NoEffect,
+    /// <summary>The budget ran out first ("not resolved at n=…").</summary>
+    NotResolved,
+}
+
+/// <summary>One metric's comparison: variant vs baseline and the unmodified copy vs baseline (the control).</summary>
+public sealed record MetricEffect(
+    string Metric,
+    string Unit,
+    bool LowerIsBetter,
+    int N,
+    double MedianBaseline,
+    double MedianVariant,
+    double Effect,          // relative change variant/baseline − 1 (geometric mean over pairs)
+    double Low,             // 95% interval of Effect (sequentially adjusted for the deciding metric)
+    double High,
+    double ControlEffect,   // the same for the unmodified copy: what "no change" looks like here
+    double ControlLow,
+    double ControlHigh);
+
+/// <summary>A MethodImpl flag edit made in the variant copy.</summary>
+public sealed record FlagEdit(MethodIdentity Method, string Action, MethodImplFlags Before, MethodImplFlags After);
+
+/// <summary>Whether the JIT did what the variant asked, read from its inlining events in one traced run.</summary>
+public sealed record FlipCheck(int Sites, int Honoured, IReadOnlyList<string> Details)
+{
+    public bool Verified => Sites > 0 && Honoured == Sites;
+}
+
+/// <summary>One measured run of one arm.</summary>
+public sealed record ArmRun(string Arm, int Round, double WallSeconds, double? CpuSeconds, long? PeakRssBytes, double? TaskClockSeconds,
+    double? Metric, double? JitMilliseconds, long? Tier1CodeBytes);
+
+public sealed record ExperimentRecord
+{
+    public long Id { get; init; }                        // assigned by the store
+    public long? ProfileRunId { get; init; }             // the profile the sites came from
+    public DateTime StartedUtc { get; init; }
+    public double Seconds { get; init; }
+    public required string AppDir { get; init; }
+    public required string Command { get; init; }
+    public IReadOnlyList<CallSite> Sites { get; init; } = [];   // the sites the edits were chosen for
+    public IReadOnlyList<FlagEdit> Edits { get; init; } = [];
+    public required ExperimentVerdict Verdict { get; init; }
+    public required string DecidingMetric { get; init; }
+    public int Pairs { get; init; }
+    public double Epsilon { get; init; }
+    public IReadOnlyList<MetricEffect> Metrics { get; init; } = [];
+    public FlipCheck? Flip { get; init; }
+    public string RuntimeConfig { get; init; } = "";
+    public string Machine { get; init; } = "";
+    /// <summary>Which counters were measured, or why hardware counters were not.</summary>
+    public string Counters { get; init; } = "";
+    public IReadOnlyList<string> Notes { get; init; } = [];
+    public IReadOnlyList<ArmRun> Runs { get; init; } = [];
+}

@@ -1,0 +1,268 @@
+// Runs an A/B experiment: baseline, patched variant and an unmodified control copy, interleaved until the statistics decide.
+using System.Globalization;
+using System.Text.RegularExpressions;
+using InlineAdvisor.Core;
+using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Tracing;
+
+namespace InlineAdvisor.Experiments;
+
+/// <summary>A number the workload prints (e.g. a steady-state throughput), read by a regex's first group.</summary>
+public sealed record MetricSpec(string Pattern, bool HigherIsBetter)
+{
+    public Regex Regex { get; } = new(Pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant);
+}
+
+public sealed record ExperimentPlan
+{
+    public required string AppDir { get; init; }
+    /// <summary>The workload; paths into <see cref="AppDir"/> (or "{app}") are pointed at each arm's copy.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+    public required IReadOnlyList<FlagChange> Changes { get; init; }
+    public IReadOnlyList<CallSite> Sites { get; init; } = [];
+    public long? ProfileRunId { get; init; }
+    /// <summary>Where the copies and per-run traces go; must not exist yet.</summary>
+    public required string WorkDir { get; init; }
+    public int Warmups { get; init; } = 1;
+    public SequentialDesign Design { get; init; } = new();
+    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMinutes(30);
+    public MetricSpec? Metric { get; init; }
+    public bool VerifyFlip { get; init; } = true;
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed record ExperimentProgress(string Phase, int Round, int MaxRounds, SequentialDecision? Decision, TimeSpan Elapsed, TimeSpan? Remaining);
+
+/// <summary>The experiment cannot go on (an arm fails, the metric is missing); the message is for the user.</summary>
+public sealed class ExperimentException(string message, Exception? inner = null) : Exception(message, inner);
+
+public sealed class ExperimentRunner
+{
+    private const string Baseline = "A", Variant = "B", Control = "C";
+
+    /// <summary>
+    /// Arms run B A C in even rounds and C A B in odd ones: each A/B and A/C pair is adjacent in time, and
+    /// which arm goes first alternates, so a drift of machine speed falls on both sides alike. The copies
+    /// A and C are byte-identical: C vs A shows what "no change" measures as here (the A/A control).
+    /// </summary>
+    public async Task<ExperimentRecord> RunAsync(ExperimentPlan plan, IProgress<ExperimentProgress>? progress, CancellationToken cancel)
+    {
+        var started = DateTime.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var work = Path.GetFullPath(plan.WorkDir);
+        if (Directory.Exists(work)) throw new ExperimentException($"{work} exists already");
+        var dirs = new Dictionary<string, string> { [Baseline] = Path.Combine(work, "A"), [Variant] = Path.Combine(work, "B"), [Control] = Path.Combine(work, "C") };
+        progress?.Report(new("copying the app", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
+        foreach (var dir in dirs.Values) AppCopy.Copy(plan.AppDir, dir);
+        Directory.CreateDirectory(Path.Combine(work, "traces"));
+        var patched = FlagPatcher.Patch(dirs[Variant], plan.Changes);
+        var commands = dirs.ToDictionary(d => d.Key, d => AppCopy.Retarget(plan.Command, plan.AppDir, d.Value));
+        if (commands[Variant].SequenceEqual(plan.Command))
+            throw new ExperimentException($"the command never names the app folder {plan.AppDir}: give the program's path inside it (e.g. `dotnet {Path.Combine(plan.AppDir, "App.dll")}`) or write {{app}} where it goes");
+
+        var notes = patched.SelectMany(p => p.Notes).Distinct().ToList();
+        var runs = new List<ArmRun>();
+        string counters = "";
+
+        ArmRun Measure(string arm, int round)
+        {
+            var trace = Path.Combine(work, "traces", $"{arm}{round}.nettrace");
+            var tracer = new TreeTracer(trace, Providers.JitCost());
+            var command = commands[arm];
+            var spec = new RunSpec
+            {
+                FileName = command[0], Arguments = command.Skip(1).ToList(), Timeout = plan.RunTimeout,
+                Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
+            };
+            RunMeasurement m;
+            try { m = ProcessMeter.Measure(spec, cancel); }
+            catch (WorkloadStartException e) { throw new ExperimentException(e.Message, e); }
+            var traced = tracer.FinishAsync().GetAwaiter().GetResult();
+            if (m.TimedOut) throw new ExperimentException($"arm {arm} ran longer than {plan.RunTimeout.TotalMinutes:0} min and was stopped");
+            if (m.ExitCode != 0)
+                throw new ExperimentException($"arm {arm} ({string.Join(' ', command)}) exited with code {m.ExitCode}" +
+                    (arm == Variant ? " — the patched copy fails where the original runs" : "") + $": {Tail(m.StandardError)}");
+            double? metric = null;
+            if (plan.Metric is { } spec2)
+            {
+                var match = spec2.Regex.Match(m.StandardOutput);
+                if (!match.Success || !double.TryParse(match.Groups[match.Groups.Count > 1 ? 1 : 0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw new ExperimentException($"--metric '{spec2.Pattern}' found no number in arm {arm}'s output: {Tail(m.StandardOutput)}");
+                metric = v;
+            }
+            JitCost? jit = null;
+            if (traced is not null)
+            {
+                try { jit = JitCost.Read(traced); } catch (TraceFormatException) { }
+                File.Delete(traced);
+            }
+            counters = m.Counters.HardwareUnavailable is { } why ? $"task-clock; hardware counters unavailable ({why})" : "task-clock, instructions, cycles, L1-icache misses, branch misses";
+            return new ArmRun(arm, round, m.Wall.TotalSeconds, m.Cpu?.TotalSeconds, m.PeakRssBytes, m.Counters.TaskClock?.TotalSeconds, metric, jit?.JitMilliseconds, jit?.Tier1CodeBytes);
+        }
+
+        for (int w = 0; w < plan.Warmups; w++)
+            foreach (var arm in new[] { Variant, Baseline, Control })
+            {
+                progress?.Report(new($"warm-up {w + 1}/{plan.Warmups}: {arm}", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
+                Measure(arm, -1 - w);
+            }
+
+        FlipCheck? flip = null;
+        if (plan.VerifyFlip)
+        {
+            progress?.Report(new("verifying the JIT honours the change", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
+            flip = await VerifyFlipAsync(commands, work, patched, cancel);
+        }
+
+        SequentialDecision? decision = null;
+        var roundSeconds = new List<double>();
+        for (int round = 0; !cancel.IsCancellationRequested; round++)
+        {
+            var roundStart = clock.Elapsed;
+            var order = round % 2 == 0 ? new[] { Variant, Baseline, Control } : [Control, Baseline, Variant];
+            var results = new List<ArmRun>();
+            try
+            {
+                foreach (var arm in order) results.Add(Measure(arm, round));
+            }
+            catch (OperationCanceledException)
+            {
+                break;   // Ctrl-C: the finished rounds stand; this partial one is dropped
+            }
+            runs.AddRange(results);
+            roundSeconds.Add((clock.Elapsed - roundStart).TotalSeconds);
+            var (effect, control) = Pairs(runs, DecidingValue(plan));
+            decision = plan.Design.Decide(effect, control);
+            var remaining = TimeSpan.FromSeconds(roundSeconds.Average() * (plan.Design.MaxPairs - decision.N));
+            progress?.Report(new("measuring", decision.N, plan.Design.MaxPairs, decision, clock.Elapsed, remaining));
+            if (decision.Verdict != Verdict.Continue || clock.Elapsed > plan.TimeBudget) break;
+        }
+        if (decision is null) throw new ExperimentException("stopped before the first round finished: nothing measured");
+        if (decision.Verdict == Verdict.Continue)
+            notes.Add(cancel.IsCancellationRequested ? $"stopped by the user after {decision.N} rounds" : $"time budget ({plan.TimeBudget.TotalMinutes:0} min) spent after {decision.N} rounds");
+
+        return new ExperimentRecord
+        {
+            ProfileRunId = plan.ProfileRunId,
+            StartedUtc = started,
+            Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            AppDir = Path.GetFullPath(plan.AppDir),
+            Command = string.Join(' ', plan.Command),
+            Sites = plan.Sites,
+            Edits = patched.Select(p => new FlagEdit(p.Method, plan.Changes.First(c => c.Method.NameKey == p.Method.NameKey).Action.ToString().ToLowerInvariant(), p.Before, p.After)).ToList(),
+            Verdict = decision.Verdict switch
+            {
+                Verdict.Effect => ExperimentVerdict.Effect,
+                Verdict.NoEffect => ExperimentVerdict.NoEffect,
+                _ => ExperimentVerdict.NotResolved,
+            },
+            DecidingMetric = plan.Metric is null ? "wall time" : $"metric /{plan.Metric.Pattern}/",
+            Pairs = decision.N,
+            Epsilon = plan.Design.Epsilon,
+            Metrics = Effects(runs, plan, decision),
+            Flip = flip,
+            RuntimeConfig = RuntimeSettings(),
+            Machine = $"{System.Environment.MachineName}, {System.Environment.ProcessorCount} cores",
+            Counters = counters,
+            Notes = notes,
+            Runs = runs,
+        };
+    }
+
+    private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) => plan.Metric is null ? r => r.WallSeconds : r => r.Metric;
+
+    /// <summary>Per round: (A, B) and (A, C) values of one metric; rounds where a value is missing or not positive are left out.</summary>
+    private static (List<(double A, double B)> Effect, List<(double A, double C)> Control) Pairs(IReadOnlyList<ArmRun> runs, Func<ArmRun, double?> value)
+    {
+        var effect = new List<(double, double)>();
+        var control = new List<(double, double)>();
+        foreach (var round in runs.Where(r => r.Round >= 0).GroupBy(r => r.Round).OrderBy(g => g.Key))
+        {
+            double? a = value(round.Single(r => r.Arm == Baseline)), b = value(round.Single(r => r.Arm == Variant)), c = value(round.Single(r => r.Arm == Control));
+            if (a is > 0 && b is > 0 && c is > 0) { effect.Add((a.Value, b.Value)); control.Add((a.Value, c.Value)); }
+        }
+        return (effect, control);
+    }
+
+    /// <summary>
+    /// Every metric with the same pairing. The deciding metric carries the sequential design's critical
+    /// value (its interval is the one the verdict used); the others get fixed-n 95% t intervals, which
+    /// are descriptive: they did not steer the stopping.
+    /// </summary>
+    private static IReadOnlyList<MetricEffect> Effects(IReadOnlyList<ArmRun> runs, ExperimentPlan plan, SequentialDecision decision)
+    {
+        var metrics = new List<(string Name, string Unit, bool LowerIsBetter, Func<ArmRun, double?> Value)>();
+        if (plan.Metric is { } m) metrics.Add(($"metric /{m.Pattern}/", "", !m.HigherIsBetter, r => r.Metric));
+        metrics.AddRange([
+            ("wall time", "s", true, r => r.WallSeconds),
+            ("CPU time (user+sys)", "s", true, r => r.CpuSeconds),
+            ("task-clock", "s", true, r => r.TaskClockSeconds),
+            ("peak RSS", "bytes", true, r => r.PeakRssBytes),
+            ("JIT time", "ms", true, r => r.JitMilliseconds),
+            ("Tier1 code", "bytes", true, r => r.Tier1CodeBytes)]);
+        var result = new List<MetricEffect>();
+        foreach (var (name, unit, lower, value) in metrics)
+        {
+            var (effect, control) = Pairs(runs, value);
+            if (effect.Count < 2) continue;
+            var e = PairedLogRatio.From(effect);
+            var c = PairedLogRatio.From(control);
+            bool deciding = name == (plan.Metric is null ? "wall time" : $"metric /{plan.Metric.Pattern}/");
+            var ei = deciding ? e.IntervalAt(decision.CriticalValue) : e.Interval();
+            var ci = deciding ? c.IntervalAt(decision.CriticalValue) : c.Interval();
+            result.Add(new MetricEffect(name, unit, lower, e.N, e.MedianFirst, e.MedianSecond, ei.Estimate, ei.Lower, ei.Upper, ci.Estimate, ci.Lower, ci.Upper));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One traced run of A and of B, with the JIT's inlining events: for every call site of an edited
+    /// method, did the JIT do what the edit asked? A forced inline the JIT still refuses is evidence too.
+    /// </summary>
+    private static async Task<FlipCheck> VerifyFlipAsync(Dictionary<string, IReadOnlyList<string>> commands, string work, IReadOnlyList<PatchedMethod> patched, CancellationToken cancel)
+    {
+        async Task<RunProfile?> Traced(string arm)
+        {
+            var trace = Path.Combine(work, "traces", $"verify-{arm}.nettrace");
+            var tracer = new TreeTracer(trace, Providers.All(withSamples: false));
+            var command = commands[arm];
+            var m = ProcessMeter.Measure(new RunSpec
+            {
+                FileName = command[0], Arguments = command.Skip(1).ToList(),
+                Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
+            }, cancel);
+            var path = await tracer.FinishAsync();
+            if (path is null || m.ExitCode != 0) return null;
+            return TraceAnalyzer.Analyze(new RunInfo { Program = arm, CommandLine = string.Join(' ', command), Mode = CollectMode.Launch, TracePath = path });
+        }
+        var before = await Traced(Baseline);
+        var after = await Traced(Variant);
+        if (after is null) return new FlipCheck(0, 0, ["the variant's traced run produced no trace: the flip could not be checked"]);
+        int sites = 0, honoured = 0;
+        var details = new List<string>();
+        foreach (var p in patched)
+        {
+            foreach (var site in after.Sites.Where(s => s.Callee.NameKey == p.Method.NameKey && s.Decision.Outcome != InlineOutcome.Unknown))
+            {
+                sites++;
+                var was = before?.Sites.FirstOrDefault(s => s.Caller.NameKey == site.Caller.NameKey && s.Callee.NameKey == site.Callee.NameKey && s.IlOffset == site.IlOffset)?.Decision;
+                bool ok = p.After.HasFlag(MethodImplFlags.AggressiveInlining) ? site.Decision.Outcome == InlineOutcome.Inlined
+                    : p.After.HasFlag(MethodImplFlags.NoInlining) ? site.Decision.Outcome == InlineOutcome.NotInlined
+                    : !site.Decision.Reason.StartsWith("noinline per IL", StringComparison.Ordinal);   // attribute removed: the JIT is free
+                if (ok) honoured++;
+                var now = ReportBuilder.DescribeDecision(site.Decision);
+                var then = was is null ? "no decision seen" : ReportBuilder.DescribeDecision(was);
+                details.Add($"{site.Caller.Display} → {site.Callee.Display}{(site.IlOffset >= 0 ? $" @IL_{site.IlOffset:x4}" : "")}: {then} → {now}" +
+                    (!ok && p.After.HasFlag(MethodImplFlags.AggressiveInlining) ? $" (forcing will not work here: {site.Decision.Reason})" : ""));
+            }
+        }
+        if (sites == 0) details.Add("no inlining decision about the edited method(s) was seen in the variant's run (were they called from optimized code?)");
+        return new FlipCheck(sites, honoured, details);
+    }
+
+    private static string RuntimeSettings() => string.Join(";", System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+        .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)).Order()
+        .Select(k => $"{k}={System.Environment.GetEnvironmentVariable(k)}"));
+
+    private static string Tail(string text) => text.Length <= 400 ? text.Trim() : "…" + text[^400..].Trim();
+}

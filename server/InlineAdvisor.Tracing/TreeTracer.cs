@@ -1,0 +1,66 @@
+// Traces the root process of a launched tree from its first instruction, for measured experiment runs.
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace InlineAdvisor.Tracing;
+
+/// <summary>
+/// For a process started by someone else (the experiment's meter): give its start info
+/// <see cref="Environment"/>, call <see cref="OnStarted"/> with its pid, and <see cref="FinishAsync"/> once it
+/// exited. Every .NET process of the tree pauses at startup (as under `advisor collect`): the root gets a
+/// session with the given providers, the others are resumed untraced, so nothing is left waiting.
+/// </summary>
+public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider> providers, string? pgoPath = null)
+{
+    private readonly string _marker = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stop = new();
+    private Task<StartupSession?>? _root;
+    private Task? _others;
+
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["DOTNET_DefaultDiagnosticPortSuspend"] = "1",
+        [Collector.MarkerVariable] = _marker,
+        ["MSBUILDDISABLENODEREUSE"] = "1",
+        ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+        ["UseSharedCompilation"] = "false",
+    };
+
+    public void OnStarted(int rootPid)
+    {
+        var known = new HashSet<int>(Collector.ListDiagnosticSockets()) { rootPid };
+        _root = Task.Run(async () =>
+        {
+            try { return await StartupSession.AttachAsync(rootPid, providers, tracePath, pgoPath, TimeSpan.FromSeconds(30), _stop.Token); }
+            catch (Exception e) when (e is CollectException or OperationCanceledException) { return null; }
+        });
+        _others = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                ResumeOthers(known);
+                try { await Task.Delay(20, _stop.Token); } catch (OperationCanceledException) { }
+            }
+            ResumeOthers(known);
+        });
+    }
+
+    /// <summary>The complete trace of the root process, or null when it never connected (not .NET, or it died first).</summary>
+    public async Task<string?> FinishAsync()
+    {
+        if (_root is null) return null;
+        var session = await _root;
+        _stop.Cancel();
+        await _others!;
+        if (session is null) return null;
+        await session.StopAsync();
+        return session.TracePath;
+    }
+
+    private void ResumeOthers(HashSet<int> known)
+    {
+        foreach (var pid in Collector.ListDiagnosticSockets())
+            if (known.Add(pid) && Collector.IsOurs(pid, _marker))
+                try { new DiagnosticsClient(pid).ResumeRuntime(); }
+                catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException) { }
+    }
+}
