@@ -16,5 +16,7 @@ echo "== collecting the 'threads' sample (~60 threads, ~20 s) for a large trace"
 dotnet "$ADVISOR" collect --store "$out/bench.db" --output "$out/threads.nettrace" -- dotnet "$samples" threads > "$out/collect.log"
 echo "== analysis"
 $bench analysis "$out/threads.nettrace" --repeat "${REPEAT:-5}"
+echo "== sequential design vs fixed n (synthetic noise matched to this machine)"
+$bench sequential
 echo "== collection overhead"
 $bench overhead "$samples" mixer --repeat "${REPEAT:-5}"

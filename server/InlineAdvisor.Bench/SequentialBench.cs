@@ -37,7 +37,7 @@ public static class SequentialBench
         Console.WriteLine(" ln B/A  meas.    N   | max N | median  mean       | median  mean     | fixed  seq    | fixed  seq   |  / fixed N  / fixed N");
         foreach (var sd in new[] { 0.04, 0.06, 0.08 })
         {
-            var row = Measure(template, sd, sims, calibrationSims);
+            var row = Measure(template, sd, sims, calibrationSims, control: true);
             Console.WriteLine(string.Create(Inv,
                 $" {sd,5:0.00}  {row.MeasuredSd,5:0.000}  {row.Fixed.N,5} | {row.MaxN,5} | {row.H1.Median,6}  {row.H1.Mean,6:0.0}     | {row.H0.Median,6}  {row.H0.Mean,6:0.0}   | {row.Fixed.Power,5:0.0%}  {row.H1.Power,5:0.0%} | {row.Fixed.FalsePositive,5:0.0%} {row.H0.FalsePositive,5:0.0%} |   {row.H1.Mean / row.Fixed.N,5:0.00}     {row.H0.Mean / row.Fixed.N,5:0.00}"));
             Console.WriteLine(string.Create(Inv,
@@ -50,14 +50,20 @@ public static class SequentialBench
             var strict = RunMany(template with { Epsilon = 0.01, MaxPairs = row.MaxN }, sd, 0, sims / 2, 7_000_000);
             Console.WriteLine(string.Create(Inv,
                 $"        ε = 1%, same budget, at 0: no effect >1% {strict.NoEffect:0.0%}, not resolved {strict.NotResolved:0.0%}, effect {strict.FalsePositive:0.0%}, mean pairs {strict.Mean:0.0}"));
+            // What "clear of the control" costs: the same comparison judging B vs A alone.
+            var alone = Measure(template, sd, sims, calibrationSims, control: false);
+            Console.WriteLine(string.Create(Inv,
+                $"        without the control rule: fixed N {alone.Fixed.N} (control rule ×{row.Fixed.N / (double)alone.Fixed.N:0.00}), seq max N {alone.MaxN}, E[seq|+2%]/N {alone.H1.Mean / alone.Fixed.N:0.00}, E[seq|0]/N {alone.H0.Mean / alone.Fixed.N:0.00}, false pos. fixed {alone.Fixed.FalsePositive:0.0%} seq {alone.H0.FalsePositive:0.0%}"));
         }
         Console.WriteLine();
         // Wald–Wolfowitz: no test with these error rates has a smaller expected sample size at the alternative
-        // than the SPRT (known SD, continuous monitoring, one direction); its ratio to fixed N is a hard floor.
+        // than the SPRT (known SD, continuous monitoring, one direction). Our problem (unknown SD, both
+        // directions, looks every 5 pairs) is harder, so its ratio to fixed N is a floor (Wald's approximation,
+        // ignoring overshoot).
         double sprt = SprtRatio(0.025, 1 - Power);
         Console.WriteLine(string.Create(Inv,
             $"Floor: even Wald's SPRT (known SD, a look after every pair, one-sided 2.5%, {Power:0%} power) needs {sprt:0.00} × fixed N at the alternative;"));
-        Console.WriteLine("so the target \"≤ 0.5 × fixed N at +2% with 80% power\" cannot be met by any valid design; large effects stop far earlier (see tests).");
+        Console.WriteLine("so the target \"≤ 0.5 × fixed N at +2% with 80% power\" cannot be met by a valid design; larger effects stop far earlier (+5%, +10% lines).");
         Console.WriteLine(string.Create(Inv, $"({sw.Elapsed.TotalSeconds:0.0} s)"));
         return 0;
     }
@@ -66,22 +72,23 @@ public static class SequentialBench
 
     private sealed record Row(double MeasuredSd, FixedOutcomes Fixed, int MaxN, Outcomes H1, Outcomes H0, Outcomes H5, Outcomes H10);
 
-    private static Row Measure(SequentialDesign template, double sd, int sims, int calibrationSims)
+    /// <param name="control">Judge "effect" as the experiments do (B vs A and B vs C), or B vs A alone.</param>
+    private static Row Measure(SequentialDesign template, double sd, int sims, int calibrationSims, bool control)
     {
-        int fixedN = CalibrateFixed(sd, calibrationSims, seedBase: 1_000_000);
-        var (fixedOutcomes, measuredSd) = EvaluateFixed(fixedN, template.Epsilon, sd, sims, seedBase: 2_000_000);
-        var design = CalibrateSequential(template, sd, fixedN, calibrationSims, seedBase: 3_000_000);
-        var h1 = RunMany(design, sd, Effect, sims, seedBase: 4_000_000);
-        var h0 = RunMany(design, sd, 0, sims, seedBase: 5_000_000);
-        var h5 = RunMany(design, sd, 0.05, sims / 4, seedBase: 6_000_000);
-        var h10 = RunMany(design, sd, 0.10, sims / 4, seedBase: 6_500_000);
+        int fixedN = CalibrateFixed(sd, calibrationSims, seedBase: 1_000_000, control);
+        var (fixedOutcomes, measuredSd) = EvaluateFixed(fixedN, template.Epsilon, sd, sims, seedBase: 2_000_000, control);
+        var design = CalibrateSequential(template, sd, fixedN, calibrationSims, seedBase: 3_000_000, control);
+        var h1 = RunMany(design, sd, Effect, sims, seedBase: 4_000_000, control);
+        var h0 = RunMany(design, sd, 0, sims, seedBase: 5_000_000, control);
+        var h5 = RunMany(design, sd, 0.05, sims / 4, seedBase: 6_000_000, control);
+        var h10 = RunMany(design, sd, 0.10, sims / 4, seedBase: 6_500_000, control);
         return new Row(measuredSd, fixedOutcomes, design.MaxPairs, h1, h0, h5, h10);
     }
 
     // ----- the fixed-N design: one 95% t-interval at N, same control rule -----
 
     /// <summary>Smallest N whose fixed design has ≥ 80% power at +2%: one pass per experiment with running sums.</summary>
-    private static int CalibrateFixed(double sd, int sims, int seedBase)
+    private static int CalibrateFixed(double sd, int sims, int seedBase, bool control)
     {
         int scan = (int)Math.Ceiling(40 * Math.Pow(sd / 0.04, 2) * 3) + 50; // ~3× the textbook N
         var crit = Enumerable.Range(0, scan + 1).Select(n => n < 2 ? double.PositiveInfinity : StudentT.InvCDF(0, 1, n - 1, 0.975)).ToArray();
@@ -102,7 +109,7 @@ public static class SequentialBench
                 if (n < 2) continue;
                 double mx = sx / n, my = sy / n;
                 double sex = Math.Sqrt(Math.Max(0, (sxx - n * mx * mx) / (n - 1)) / n), sey = Math.Sqrt(Math.Max(0, (syy - n * my * my) / (n - 1)) / n);
-                ok[n] = mx - crit[n] * sex > 0 && my - crit[n] * sey > 0;
+                ok[n] = mx - crit[n] * sex > 0 && (!control || my - crit[n] * sey > 0);
             }
             perSim[i] = ok;
         });
@@ -114,7 +121,7 @@ public static class SequentialBench
     private sealed record FixedOutcomes(int N, double Power, double FalsePositive, double NoEffect);
 
     /// <summary>Power, false-positive rate and "no effect" share at N on fresh seeds, through PairedLogRatio (the shipped code).</summary>
-    private static (FixedOutcomes Outcomes, double MeasuredSd) EvaluateFixed(int n, double epsilon, double sd, int sims, int seedBase)
+    private static (FixedOutcomes Outcomes, double MeasuredSd) EvaluateFixed(int n, double epsilon, double sd, int sims, int seedBase, bool control)
     {
         var power = new bool[sims];
         var fp = new bool[sims];
@@ -131,9 +138,9 @@ public static class SequentialBench
                 var stats = PairedLogRatio.From(eff);
                 var e = stats.Interval(0.95);
                 var d = PairedLogRatio.Difference(eff, ctl, n).Interval(0.95);
-                bool up = e.Lower > 0 && d.Lower > 0, down = e.Upper < 0 && d.Upper < 0;
+                bool up = e.Lower > 0 && (!control || d.Lower > 0), down = e.Upper < 0 && (!control || d.Upper < 0);
                 if (effect > 0) { power[i] = up; sds[i] = stats.SdLog; }
-                else { fp[i] = up || down; none[i] = !fp[i] && e.Within(epsilon) && d.Within(epsilon); }
+                else { fp[i] = up || down; none[i] = !fp[i] && e.Within(epsilon) && (!control || d.Within(epsilon)); }
             }
         });
         static double Share(bool[] x) => x.Average(b => b ? 1.0 : 0);
@@ -143,13 +150,13 @@ public static class SequentialBench
     // ----- the sequential design -----
 
     /// <summary>Smallest budget (MaxPairs) with ≥ 80% power at +2%; boundaries are recomputed for each budget.</summary>
-    private static SequentialDesign CalibrateSequential(SequentialDesign template, double sd, int fixedN, int sims, int seedBase)
+    private static SequentialDesign CalibrateSequential(SequentialDesign template, double sd, int fixedN, int sims, int seedBase, bool control = true)
     {
         int lo = Math.Max(template.MinPairs, fixedN / 2), hi = fixedN * 3;
         while (lo < hi)
         {
             int mid = (lo + hi) / 2;
-            if (RunMany(template with { MaxPairs = mid }, sd, Effect, sims, seedBase).Power >= Power) hi = mid; else lo = mid + 1;
+            if (RunMany(template with { MaxPairs = mid }, sd, Effect, sims, seedBase, control).Power >= Power) hi = mid; else lo = mid + 1;
         }
         return template with { MaxPairs = lo };
     }
@@ -157,7 +164,7 @@ public static class SequentialBench
     private sealed record Outcomes(double Power, double WrongSign, double FalsePositive, double NoEffect, double NotResolved, int Median, double Mean);
 
     /// <summary>Runs the design to its verdict on <paramref name="sims"/> seeded experiments.</summary>
-    private static Outcomes RunMany(SequentialDesign design, double sd, double effect, int sims, int seedBase)
+    private static Outcomes RunMany(SequentialDesign design, double sd, double effect, int sims, int seedBase, bool control = true)
     {
         var verdicts = new Verdict[sims];
         var signs = new double[sims];
@@ -171,7 +178,7 @@ public static class SequentialBench
             foreach (var look in design.Schedule)
             {
                 while (eff.Count < look.Pairs) machine.Round(eff.Count, Math.Log(1 + effect), eff, ctl);
-                var decision = design.Decide(eff, ctl);
+                var decision = design.Decide(eff, control ? ctl : []);
                 if (decision.Verdict == Verdict.Continue) continue;
                 (verdicts[i], signs[i], used[i]) = (decision.Verdict, decision.Effect.Estimate, decision.N);
                 break;
@@ -193,7 +200,7 @@ public static class SequentialBench
     private static int Explore(int sims, int calibrationSims)
     {
         const double sd = 0.06;
-        int fixedN = CalibrateFixed(sd, calibrationSims, 1_000_000);
+        int fixedN = CalibrateFixed(sd, calibrationSims, 1_000_000, control: true);
         Console.WriteLine(string.Create(Inv, $"SD 0.06, fixed N = {fixedN}; each design's budget calibrated to {Power:0%} power at +2%, ε = 2%"));
         Console.WriteLine(" spending       every  min | max N | E[n]/N at +2%   +5%  +10%    0   | power  false pos.");
         foreach (var spending in new[] { AlphaSpending.Pocock, AlphaSpending.Quadratic, AlphaSpending.OBrienFleming })

@@ -26,7 +26,11 @@ public sealed record ExperimentPlan
     public int Warmups { get; init; } = 1;
     public SequentialDesign Design { get; init; } = new();
     public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>A number the workload prints; when given, it decides.</summary>
     public MetricSpec? Metric { get; init; }
+    /// <summary>Without a metric: decide on CPU time (user+sys) instead of wall time. CPU time does not see the
+    /// machine's other load or the wait for the trace session, and it counts the JIT's background work.</summary>
+    public bool DecideOnCpu { get; init; }
     public bool VerifyFlip { get; init; } = true;
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }
@@ -96,22 +100,28 @@ public sealed class ExperimentRunner
                 try { jit = JitCost.Read(traced); } catch (TraceFormatException) { }
                 File.Delete(traced);
             }
-            counters = m.Counters.HardwareUnavailable is { } why ? $"task-clock; hardware counters unavailable ({why})" : "task-clock, instructions, cycles, L1-icache misses, branch misses";
+            counters = m.Counters.HardwareUnavailable is { } why ? $"task-clock; {why}" : "task-clock, instructions, cycles, L1-icache misses, branch misses";
             return new ArmRun(arm, round, m.Wall.TotalSeconds, m.Cpu?.TotalSeconds, m.PeakRssBytes, m.Counters.TaskClock?.TotalSeconds, metric, jit?.JitMilliseconds, jit?.Tier1CodeBytes);
         }
 
-        for (int w = 0; w < plan.Warmups; w++)
-            foreach (var arm in new[] { Variant, Baseline, Control })
-            {
-                progress?.Report(new($"warm-up {w + 1}/{plan.Warmups}: {arm}", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
-                Measure(arm, -1 - w);
-            }
-
         FlipCheck? flip = null;
-        if (plan.VerifyFlip)
+        try
         {
-            progress?.Report(new("verifying the JIT honours the change", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
-            flip = await VerifyFlipAsync(commands, work, patched, cancel);
+            for (int w = 0; w < plan.Warmups; w++)
+                foreach (var arm in new[] { Variant, Baseline, Control })
+                {
+                    progress?.Report(new($"warm-up {w + 1}/{plan.Warmups}: {arm}", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
+                    Measure(arm, -1 - w);
+                }
+            if (plan.VerifyFlip)
+            {
+                progress?.Report(new("verifying the JIT honours the change", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
+                flip = await VerifyFlipAsync(commands, work, patched, cancel);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ExperimentException("stopped before the first round: nothing was measured");
         }
 
         SequentialDecision? decision = null;
@@ -137,7 +147,7 @@ public sealed class ExperimentRunner
             progress?.Report(new("measuring", decision.N, plan.Design.MaxPairs, decision, clock.Elapsed, remaining));
             if (decision.Verdict != Verdict.Continue || clock.Elapsed > plan.TimeBudget) break;
         }
-        if (decision is null) throw new ExperimentException("stopped before the first round finished: nothing measured");
+        if (decision is null) throw new ExperimentException("stopped before the first round finished: nothing was measured");
         if (decision.Verdict == Verdict.Continue)
             notes.Add(cancel.IsCancellationRequested ? $"stopped by the user after {decision.N} rounds" : $"time budget ({plan.TimeBudget.TotalMinutes:0} min) spent after {decision.N} rounds");
 
@@ -156,7 +166,7 @@ public sealed class ExperimentRunner
                 Verdict.NoEffect => ExperimentVerdict.NoEffect,
                 _ => ExperimentVerdict.NotResolved,
             },
-            DecidingMetric = plan.Metric is null ? "wall time" : $"metric /{plan.Metric.Pattern}/",
+            DecidingMetric = DecidingName(plan),
             Pairs = decision.N,
             Epsilon = plan.Design.Epsilon,
             Metrics = Effects(runs, plan, decision),
@@ -169,7 +179,11 @@ public sealed class ExperimentRunner
         };
     }
 
-    private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) => plan.Metric is null ? r => r.WallSeconds : r => r.Metric;
+    private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) =>
+        plan.Metric is not null ? r => r.Metric : plan.DecideOnCpu ? r => r.CpuSeconds : r => r.WallSeconds;
+
+    private static string DecidingName(ExperimentPlan plan) =>
+        plan.Metric is not null ? $"metric /{plan.Metric.Pattern}/" : plan.DecideOnCpu ? "CPU time (user+sys)" : "wall time";
 
     /// <summary>Per round: (A, B) and (A, C) values of one metric; rounds where a value is missing or not positive are left out.</summary>
     private static (List<(double A, double B)> Effect, List<(double A, double C)> Control) Pairs(IReadOnlyList<ArmRun> runs, Func<ArmRun, double?> value)
@@ -207,7 +221,7 @@ public sealed class ExperimentRunner
             if (effect.Count < 2) continue;
             var e = PairedLogRatio.From(effect);
             var c = PairedLogRatio.From(control);
-            bool deciding = name == (plan.Metric is null ? "wall time" : $"metric /{plan.Metric.Pattern}/");
+            bool deciding = name == DecidingName(plan);
             var ei = deciding ? e.IntervalAt(decision.CriticalValue) : e.Interval();
             var ci = deciding ? c.IntervalAt(decision.CriticalValue) : c.Interval();
             result.Add(new MetricEffect(name, unit, lower, e.N, e.MedianFirst, e.MedianSecond, ei.Estimate, ei.Lower, ei.Upper, ci.Estimate, ci.Lower, ci.Upper));

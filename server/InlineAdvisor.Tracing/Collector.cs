@@ -19,21 +19,15 @@ public sealed class Collector
     public const string AttachCaveat =
         "attached to a running process: methods compiled before the session started produce no JIT or inlining events, so decisions and code sizes cover only later compiles; launch the program under `advisor collect -- …` for the full picture";
 
-    private sealed class Traced(int pid, string commandLine, string tracePath, string? pgoPath, CollectMode mode, DiagnosticsClient client, EventPipeSession session)
+    private sealed class Traced(int pid, string? pgoPath, CollectMode mode, TraceSession session)
     {
         public readonly int Pid = pid;
-        public readonly string CommandLine = commandLine;
-        public readonly string TracePath = tracePath;
+        public readonly string CommandLine = CommandLineOf(pid);
         public readonly string? PgoPath = pgoPath;
         public readonly CollectMode Mode = mode;
-        public readonly DiagnosticsClient Client = client;
-        public readonly EventPipeSession Session = session;
-        public readonly TraceRecorder Recorder = new();
+        public readonly TraceSession Session = session;
         public readonly DateTime Started = DateTime.UtcNow;
         public readonly IReadOnlyDictionary<string, string>? RuntimeEnvironment = RuntimeEnvironmentOf(pid);
-        public readonly Stopwatch Clock = Stopwatch.StartNew();
-        public Task Recording = Task.CompletedTask;
-        public double Seconds;
     }
 
     private readonly List<Traced> _traced = [];
@@ -54,22 +48,12 @@ public sealed class Collector
         if (!ProcessExists(pid)) throw new CollectException($"no process with id {pid}");
         if (!DiagnosticSocketExists(pid))
             throw new CollectException($"process {pid} ({CommandLineOf(pid)}) is not a .NET process, or it runs as another user or with diagnostics disabled");
-        var client = new DiagnosticsClient(pid);
-        EventPipeSession session;
-        try
-        {
-            session = client.StartEventPipeSession(Providers.All(), requestRundown: true, circularBufferMB: 256);
-        }
-        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException)
-        {
-            throw new CollectException($"could not start a trace session in process {pid}: {e.Message}", e);
-        }
-        var traced = Start(pid, request.TracePath, null, CollectMode.Attach, client, session);
+        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, Providers.All(), request.TracePath));
         using var timer = request.Duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token);
-        while (!stop.IsCancellationRequested && ProcessExists(pid) && !traced.Recording.IsCompleted)
+        while (!stop.IsCancellationRequested && ProcessExists(pid) && !traced.Session.Recording.IsCompleted)
         {
-            progress?.Report(Status(traced.Clock.Elapsed));
+            progress?.Report(Status(traced.Session.Elapsed));
             await Delay(200, stop.Token);
         }
         await StopAllAsync();
@@ -81,8 +65,7 @@ public sealed class Collector
         var marker = Guid.NewGuid().ToString("N");
         var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false };
         foreach (var arg in command.Skip(1)) startInfo.ArgumentList.Add(arg);
-        startInfo.Environment["DOTNET_DefaultDiagnosticPortSuspend"] = "1";
-        startInfo.Environment[MarkerVariable] = marker;
+        foreach (var (name, value) in LaunchEnvironment(marker)) startInfo.Environment[name] = value;
         var writePgo = request.WritePgo && PgoOffReason() is null;
         if (writePgo)
         {
@@ -90,10 +73,6 @@ public sealed class Collector
             startInfo.Environment["DOTNET_WritePGOData"] = "1";
             startInfo.Environment["DOTNET_PGODataPath"] = PgoPathFor(request.TracePath, 0);
         }
-        // Build servers and reused MSBuild nodes would outlive the command (and stay paused on our marker).
-        startInfo.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        startInfo.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        startInfo.Environment["UseSharedCompilation"] = "false";
 
         var known = new HashSet<int>(ListDiagnosticSockets());
         Process root;
@@ -150,27 +129,19 @@ public sealed class Collector
         var pgoPath = request.WritePgo && PgoOffReason() is null ? PgoPathFor(request.TracePath, pid) : null;
         try
         {
-            var client = new DiagnosticsClient(pid);
-            if (pgoPath is not null) client.SetEnvironmentVariable("DOTNET_PGODataPath", pgoPath);
-            var session = client.StartEventPipeSession(Providers.All(), requestRundown: true, circularBufferMB: 256);
-            Start(pid, tracePath, pgoPath, CollectMode.Launch, client, session);
-            client.ResumeRuntime();
+            Track(pid, pgoPath, CollectMode.Launch,
+                TraceSession.AttachAtStartupAsync(pid, Providers.All(), tracePath, pgoPath, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult());
         }
-        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException)
+        catch (CollectException e)
         {
             // The process exited while paused, or refused: nothing to record from it.
             _untraced.Add($"{pid} {commandLine}: {e.Message}");
         }
     }
 
-    private Traced Start(int pid, string tracePath, string? pgoPath, CollectMode mode, DiagnosticsClient client, EventPipeSession session)
+    private Traced Track(int pid, string? pgoPath, CollectMode mode, TraceSession session)
     {
-        var traced = new Traced(pid, CommandLineOf(pid), tracePath, pgoPath, mode, client, session);
-        traced.Recording = Task.Run(async () =>
-        {
-            await traced.Recorder.RecordAsync(session.EventStream, tracePath);
-            traced.Seconds = traced.Clock.Elapsed.TotalSeconds;
-        });
+        var traced = new Traced(pid, pgoPath, mode, session);
         _traced.Add(traced);
         return traced;
     }
@@ -178,26 +149,31 @@ public sealed class Collector
     private void ResumeUntraced(int pid, string why)
     {
         _untraced.Add($"{pid} {CommandLineOf(pid)} ({why})");
-        try { new DiagnosticsClient(pid).ResumeRuntime(); }
-        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException) { }
+        Resume(pid);
     }
 
-    private async Task StopAllAsync()
+    /// <summary>Lets a process paused at startup run; one that is gone or refuses is left alone.</summary>
+    internal static void Resume(int pid)
     {
-        foreach (var t in _traced.Where(t => !t.Recording.IsCompleted))
-        {
-            try { await t.Session.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); }
-            catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or TimeoutException or IOException or ObjectDisposedException)
-            {
-                // The process already exited: its stream is complete.
-            }
-        }
-        // Rundown can take a moment on a large process; a stream that never ends is cut after a wait.
-        var all = Task.WhenAll(_traced.Select(t => t.Recording));
-        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))) != all)
-            foreach (var t in _traced) t.Session.Dispose();
-        try { await all.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
+        try { new DiagnosticsClient(pid).ResumeRuntime(); }
+        catch (Exception e) when (TraceSession.IsClientFailure(e)) { }
     }
+
+    /// <summary>
+    /// What a launched tree runs with: every .NET process pauses at startup until a session is on it, and
+    /// the marker tells our processes from anyone else's. Build servers and reused MSBuild nodes would
+    /// outlive the command (and stay paused on the marker), so they are switched off.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> LaunchEnvironment(string marker) => new Dictionary<string, string>
+    {
+        ["DOTNET_DefaultDiagnosticPortSuspend"] = "1",
+        [MarkerVariable] = marker,
+        ["MSBUILDDISABLENODEREUSE"] = "1",
+        ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+        ["UseSharedCompilation"] = "false",
+    };
+
+    private Task StopAllAsync() => Task.WhenAll(_traced.Select(t => t.Session.StopAsync()));
 
     /// <summary>
     /// Why no PGO file is asked for, or null. DOTNET_WritePGOData turns instrumentation on even where the
@@ -214,14 +190,14 @@ public sealed class Collector
 
     private CollectResult Result(int? exitCode, bool stoppedEarly) => new(
         _traced.Select(t => new CollectedTrace(
-            t.Pid, t.CommandLine, t.TracePath, t.PgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
-            t.Seconds > 0 ? t.Seconds : t.Clock.Elapsed.TotalSeconds, t.Recorder.Bytes, t.Recorder.Events,
+            t.Pid, t.CommandLine, t.Session.TracePath, t.PgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
+            t.Session.Elapsed.TotalSeconds, t.Session.Bytes, t.Session.Events,
             t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : [])
         { RuntimeEnvironment = t.RuntimeEnvironment }).ToList(),
         exitCode, stoppedEarly, _untraced.ToList());
 
     private CollectStatus Status(TimeSpan elapsed) =>
-        new(elapsed, _traced.Count, _traced.Sum(t => t.Recorder.Events), _traced.Sum(t => t.Recorder.Bytes));
+        new(elapsed, _traced.Count, _traced.Sum(t => t.Session.Events), _traced.Sum(t => t.Session.Bytes));
 
     private static async Task Delay(int ms, CancellationToken token)
     {

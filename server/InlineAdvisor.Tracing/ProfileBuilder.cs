@@ -186,7 +186,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             var calledAs = next.CalledAs(metadata);
             var site = inStatement.FirstOrDefault(c => KeyOf(c) == next.Names.Key);
             if (site.Name is null) site = inStatement.FirstOrDefault(c => calledAs.Contains(KeyOf(c)));
-            var acc = SiteFor(caller, next.Identity, next.Names.Key, site.Name is null ? -1 : site.IlOffset, statement, range);
+            var acc = SiteFor(caller, next.Identity, next.Names.Key, site.Name is null ? -1 : site.IlOffset, statement);
             acc.CallSamples += count;
             return;
         }
@@ -205,7 +205,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         }
         foreach (var (c, callee) in owners)
         {
-            var acc = SiteFor(caller, callee.Identity, callee.Names.Key, c.IlOffset, statement, range);
+            var acc = SiteFor(caller, callee.Identity, callee.Names.Key, c.IlOffset, statement);
             acc.StatementSamples += count;
             acc.SharesStatement |= inStatement.Count > 1;
         }
@@ -222,7 +222,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         return list;
     }
 
-    private SiteAcc SiteFor(MethodInfo caller, MethodIdentity callee, string calleeKey, int ilOffset, int statement, CodeRange range)
+    private SiteAcc SiteFor(MethodInfo caller, MethodIdentity callee, string calleeKey, int ilOffset, int statement)
     {
         var key = (caller.Names.Key, calleeKey, ilOffset);
         if (!_sites.TryGetValue(key, out var acc))

@@ -13,24 +13,17 @@ public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider
 {
     private readonly string _marker = Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _stop = new();
-    private Task<StartupSession?>? _root;
+    private Task<TraceSession?>? _root;
     private Task? _others;
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
-    {
-        ["DOTNET_DefaultDiagnosticPortSuspend"] = "1",
-        [Collector.MarkerVariable] = _marker,
-        ["MSBUILDDISABLENODEREUSE"] = "1",
-        ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
-        ["UseSharedCompilation"] = "false",
-    };
+    public IReadOnlyDictionary<string, string> Environment => Collector.LaunchEnvironment(_marker);
 
     public void OnStarted(int rootPid)
     {
         var known = new HashSet<int>(Collector.ListDiagnosticSockets()) { rootPid };
         _root = Task.Run(async () =>
         {
-            try { return await StartupSession.AttachAsync(rootPid, providers, tracePath, pgoPath, TimeSpan.FromSeconds(30), _stop.Token); }
+            try { return await TraceSession.AttachAtStartupAsync(rootPid, providers, tracePath, pgoPath, TimeSpan.FromSeconds(30), _stop.Token); }
             catch (Exception e) when (e is CollectException or OperationCanceledException) { return null; }
         });
         _others = Task.Run(async () =>
@@ -59,8 +52,6 @@ public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider
     private void ResumeOthers(HashSet<int> known)
     {
         foreach (var pid in Collector.ListDiagnosticSockets())
-            if (known.Add(pid) && Collector.IsOurs(pid, _marker))
-                try { new DiagnosticsClient(pid).ResumeRuntime(); }
-                catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or TimeoutException or IOException) { }
+            if (known.Add(pid) && Collector.IsOurs(pid, _marker)) Collector.Resume(pid);
     }
 }

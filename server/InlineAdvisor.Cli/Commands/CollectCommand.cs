@@ -87,25 +87,12 @@ internal static class CollectCommand
 
             CollectResult result;
             var progress = new ProgressLine();
-            // Ctrl-C (SIGINT) or SIGTERM while collecting: stop, then analyze and store what was recorded.
-            // Once collection is over (or on a second signal) the default action applies: the process ends
-            // at once, and the trace files stay on disk for `advisor import`.
-            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            var collecting = true;
-            void OnSignal(PosixSignalContext context)
-            {
-                if (!Volatile.Read(ref collecting) || interrupted.IsCancellationRequested) return;
-                context.Cancel = true;
-                progress.Done();
-                Console.Error.WriteLine("advisor: stopping: storing what was collected (press Ctrl-C again to abort; the trace files are kept)");
-                interrupted.Cancel();
-            }
-            using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
-            using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
+            // Ctrl-C while collecting: stop, then analyze and store what was recorded; the trace files stay on disk.
+            using (var interruption = new Interruption(cancel, "storing what was collected; the trace files are kept", progress.Done))
             {
                 try
                 {
-                    result = await new Collector().RunAsync(request, progress, interrupted.Token);
+                    result = await new Collector().RunAsync(request, progress, interruption.Token);
                 }
                 catch (CollectException e)
                 {
@@ -113,7 +100,7 @@ internal static class CollectCommand
                 }
                 finally
                 {
-                    Volatile.Write(ref collecting, false);
+                    interruption.WorkDone();
                     progress.Done();
                 }
             }

@@ -26,11 +26,13 @@ internal static class ExperimentCommand
         var run = new Option<long?>("--run", "-r") { Description = "The profile run the sites come from (default: the latest)." };
         var metric = new Option<string?>("--metric") { Description = "Decide on a number the workload prints, by regex with one group (e.g. 'throughput: ([\\d.]+)'); default: wall time.", HelpName = "regex" };
         var lowerBetter = new Option<bool>("--lower-is-better") { Description = "The --metric is a cost (time, bytes), not a rate." };
+        var decideCpu = new Option<bool>("--decide-on-cpu") { Description = "Without --metric: decide on CPU time (user+sys) rather than wall time; far less noisy on a shared machine, and it counts the JIT's background work." };
         var epsilon = new Option<double>("--epsilon") { Description = "Effects within ± this many percent count as no effect.", DefaultValueFactory = _ => 1.0 };
         var maxPairs = new Option<int>("--max-pairs") { Description = "Budget of rounds (each runs baseline, variant and control once).", DefaultValueFactory = _ => 60 };
         var budget = new Option<string>("--budget") { Description = "Time budget per experiment (e.g. 20m).", DefaultValueFactory = _ => "30m", HelpName = "time" };
         var warmup = new Option<int>("--warmup") { Description = "Discarded runs of each arm before measuring.", DefaultValueFactory = _ => 1 };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the traced runs that check the JIT honours the change." };
+        var together = new Option<bool>("--together") { Description = "Change all chosen sites' callees in ONE variant (one experiment), instead of one experiment per site." };
         var store = Common.StoreOption();
         var cmd = new Command("experiment", """
             Measure the payoff of forcing, blocking or removing inlining at profiled call sites, on your own workload
@@ -40,7 +42,7 @@ internal static class ExperimentCommand
 
               advisor experiment --app bin/Release/net10.0 -- dotnet bin/Release/net10.0/App.dll
               advisor experiment --app out --site 3 --metric 'throughput: ([\d.]+)' -- dotnet out/App.dll --bench
-            """) { command, app, sites, top, action, run, metric, lowerBetter, epsilon, maxPairs, budget, warmup, noVerify, store };
+            """) { command, app, sites, top, action, run, metric, lowerBetter, decideCpu, epsilon, maxPairs, budget, warmup, noVerify, together, store };
 
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -99,15 +101,21 @@ internal static class ExperimentCommand
                 if (chosen.Count == 0) return Common.Fail($"no site of run {info.Id} in the app's own assemblies has a bound of 1% or more and a decision a flag can change");
             }
 
-            var records = new List<(CallSite Site, ExperimentRecord Record, long Id)>();
-            foreach (var (site, act) in chosen)
+            // Ctrl-C: the running experiment ends after the rounds already finished, and is stored as such.
+            using var interruption = new Interruption(cancel, "finishing with the rounds measured so far; they will be stored");
+            var groups = parse.GetValue(together)
+                ? [chosen.DistinctBy(c => c.Site.Callee).ToList()]
+                : chosen.Select(c => new List<(CallSite Site, InlineAction Action)> { c }).ToList();
+            foreach (var group in groups)
             {
-                AnsiConsole.MarkupLine($"[bold]experiment: {act.ToString().ToLowerInvariant()} inlining of {Common.Escape(site.Callee.Display)}[/] (site {site.Id}, {Common.Escape(site.Caller.Display)} → callee, bound {Common.Percent(profile.AmdahlBound(site))}; the flag applies to every call of the callee)");
+                foreach (var (site, act) in group)
+                    AnsiConsole.MarkupLine($"[bold]{act.ToString().ToLowerInvariant()} inlining of {Common.Escape(site.Callee.Display)}[/] (site {site.Id}, {Common.Escape(site.Caller.Display)} → callee, bound {Common.Percent(profile.AmdahlBound(site))}; the flag applies to every call of the callee)");
                 var plan = new ExperimentPlan
                 {
-                    AppDir = appDir, Command = workload, Changes = [new FlagChange(site.Callee, act)], Sites = [site], ProfileRunId = info.Id,
-                    WorkDir = Path.Combine(".inline-advisor", "experiments", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + $"-site{site.Id}"),
-                    Warmups = parse.GetValue(warmup), Metric = metricSpec, VerifyFlip = !parse.GetValue(noVerify), TimeBudget = timeBudget,
+                    AppDir = appDir, Command = workload, ProfileRunId = info.Id,
+                    Changes = group.Select(g => new FlagChange(g.Site.Callee, g.Action)).ToList(), Sites = group.Select(g => g.Site).ToList(),
+                    WorkDir = Path.Combine(".inline-advisor", "experiments", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-site" + string.Join("-", group.Select(g => g.Site.Id))),
+                    Warmups = parse.GetValue(warmup), Metric = metricSpec, DecideOnCpu = parse.GetValue(decideCpu), VerifyFlip = !parse.GetValue(noVerify), TimeBudget = timeBudget,
                     Design = new SequentialDesign(Epsilon: parse.GetValue(epsilon) / 100, MaxPairs: parse.GetValue(maxPairs)),
                 };
                 ExperimentRecord record;
@@ -120,9 +128,12 @@ internal static class ExperimentCommand
                             var progress = new Progress<ExperimentProgress>(p =>
                             {
                                 task.Value = p.Round;
-                                task.Description = Common.Escape(p.Decision is { } d ? $"n={d.N}: B vs A {d.Effect}, control {d.Control}" : p.Phase);
+                                task.Description = Common.Escape(p.Decision is not { } d ? p.Phase
+                                    : d.N < plan.Design.MinPairs
+                                        ? $"n={d.N}: B vs A {d.Effect.Estimate:+0.0%;-0.0%}, control {d.Control?.Estimate:+0.0%;-0.0%} (first look at n={plan.Design.MinPairs})"
+                                        : $"n={d.N}: B vs A {d.Effect}, control {d.Control}");
                             });
-                            return await Task.Run(() => new ExperimentRunner().RunAsync(plan, progress, cancel));
+                            return await Task.Run(() => new ExperimentRunner().RunAsync(plan, progress, interruption.Token));
                         });
                 }
                 catch (Exception e) when (e is ExperimentException or PatchException)
@@ -132,9 +143,8 @@ internal static class ExperimentCommand
                 long saved;
                 try { saved = profileStore.SaveExperiment(record); }
                 catch (StoreException e) { return Common.Fail(e.Message); }
-                records.Add((site, record, saved));
                 Render(record, saved);
-                if (cancel.IsCancellationRequested) break;
+                if (interruption.Token.IsCancellationRequested) break;
             }
             return (int)ExitCode.Ok;
         });
@@ -159,10 +169,10 @@ internal static class ExperimentCommand
         };
         AnsiConsole.MarkupLine($"experiment {id}: {verdict} on {Common.Escape(r.DecidingMetric)} after {r.Pairs} rounds ({r.Seconds:0} s)");
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("metric", "baseline (median)", "variant (median)", "change B vs A [95% CI]", "A/A control [95% CI]", "n");
+        table.AddColumns("metric", "baseline (median)", "variant (median)", "change B vs A [[95% CI]]", "A/A control [[95% CI]]", "n");
         foreach (var m in r.Metrics)
             table.AddRow(Common.Escape(m.Metric), Value(m.MedianBaseline, m.Unit), Value(m.MedianVariant, m.Unit),
-                $"{Signed(m.Effect)} [{Signed(m.Low)}, {Signed(m.High)}]", $"{Signed(m.ControlEffect)} [{Signed(m.ControlLow)}, {Signed(m.ControlHigh)}]", m.N.ToString());
+                Common.Escape($"{Signed(m.Effect)} [{Signed(m.Low)}, {Signed(m.High)}]"), Common.Escape($"{Signed(m.ControlEffect)} [{Signed(m.ControlLow)}, {Signed(m.ControlHigh)}]"), m.N.ToString());
         AnsiConsole.Write(table);
         if (r.Flip is { } f)
         {

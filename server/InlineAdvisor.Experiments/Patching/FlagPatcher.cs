@@ -64,7 +64,12 @@ public static class FlagPatcher
                     if ((cor.Flags & CorFlags.StrongNameSigned) != 0)
                         notes.Add("strong-name signed: the signature no longer matches the patched bytes; .NET (Core) does not check it, .NET Framework would refuse to load the assembly");
                     if (cor.ManagedNativeHeaderDirectory.Size > 0)
+                    {
+                        // Without tiering, precompiled code is final: the patched flags would never be read.
+                        if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" && Environment.GetEnvironmentVariable("DOTNET_ReadyToRun") != "0")
+                            throw new PatchException($"{Path.GetFileName(assembly.Path)} is a ReadyToRun image and DOTNET_TieredCompilation=0: its precompiled code is never re-jitted, so changed flags cannot take effect (set DOTNET_ReadyToRun=0 to measure jitted code)");
                         notes.Add("ReadyToRun image: its precompiled code keeps the old decisions until a method is re-jitted at Tier1 (hot methods are)");
+                    }
                 }
                 var after = Apply(method.ImplFlags, change.Action);
                 planned.Add((new PatchedMethod(change.Method with { Assembly = assembly.Name }, assembly.Path, method.Token, method.ImplFlags, after, notes),

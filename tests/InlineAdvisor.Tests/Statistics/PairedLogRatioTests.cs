@@ -2,25 +2,26 @@
 // synthetic data with a known effect. All seeded: the same counts on every run.
 using InlineAdvisor.Experiments.Statistics;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace InlineAdvisor.Tests.Statistics;
 
-public sealed class PairedLogRatioTests
+public sealed class PairedLogRatioTests(ITestOutputHelper output)
 {
     [Fact]
     public void Mean_sd_relative_difference_and_interval_match_hand_computation()
     {
-        // ln ratios 0.10, 0.00, 0.05, 0.05, 0.10 → mean 0.06, SD √(0.0065/4) = 0.040311; t(0.975, 4) = 2.776445.
+        // ln ratios 0.10, 0.00, 0.05, 0.05, 0.10 → mean 0.06, SD √(0.007/4) = 0.041833; t(0.975, 4) = 2.776445.
         double[] logs = [0.10, 0.00, 0.05, 0.05, 0.10];
         var pairs = logs.Select((x, i) => (2.0 + i, (2.0 + i) * Math.Exp(x))).ToList();
         var s = PairedLogRatio.From(pairs);
 
         Assert.Equal(5, s.N);
         Assert.Equal(0.06, s.MeanLog, 12);
-        Assert.Equal(Math.Sqrt(0.0065 / 4), s.SdLog, 12);
+        Assert.Equal(Math.Sqrt(0.007 / 4), s.SdLog, 12);
         Assert.Equal(Math.Exp(0.06) - 1, s.RelativeDifference, 12);
-        Assert.Equal(2.776445, s.CriticalValue(0.95), 5);
-        double half = 2.776445105 * Math.Sqrt(0.0065 / 4) / Math.Sqrt(5);
+        Assert.Equal(2.776445, s.CriticalValue(0.95), 1e-6);
+        double half = 2.776445105 * Math.Sqrt(0.007 / 4) / Math.Sqrt(5);
         var ci = s.Interval(0.95);
         Assert.Equal(Math.Exp(0.06 - half) - 1, ci.Lower, 8);
         Assert.Equal(Math.Exp(0.06 + half) - 1, ci.Upper, 8);
@@ -80,6 +81,7 @@ public sealed class PairedLogRatioTests
         // Normal log ratios, true effect +3%, SD 0.06: 4,000 experiments. Binomial SD of the coverage is 0.34
         // points, so [93.5%, 96.5%] is more than ±4 SD.
         var (t, z) = Coverage(n, trials: 4000, seed: 100 + n);
+        output.WriteLine($"n={n}: t-interval coverage {t:P1}, z-interval {z:P1}");
         Assert.InRange(t, 0.935, 0.965);
         // The test can tell a wrong interval apart: normal quantiles (1.96) instead of t cover too little at small n.
         if (n <= 8) Assert.True(z < 0.935, $"z-interval coverage {z:P1} at n={n}");
@@ -104,13 +106,14 @@ public sealed class PairedLogRatioTests
     }
 
     [Fact]
-    public void Pairing_cancels_speed_regimes_that_would_swamp_unpaired_runs()
+    public void Pairing_cancels_speed_regimes_and_round_load()
     {
-        // 40 rounds on the regime-switching machine, true effect +2%: the paired interval still covers the truth
-        // about 95% of the time, and its SD of ln(B/A) is the 0.06 the machine was built for, while whole runs
-        // vary by more (regimes, round load): that part cancels within a pair.
+        // 40 rounds on the regime-switching machine, true effect +2%. Paired: the interval covers the truth about
+        // 95% of the time and the SD of ln(B/A) is the 0.06 the machine was built for. Unpaired (each B against
+        // the A of a round 20 rounds away, i.e. about a minute earlier or later) the SD is far larger: regimes
+        // and the per-round load no longer cancel.
         int covered = 0, trials = 2000;
-        double sumSd = 0, sumRunCv = 0;
+        double sumSd = 0, sumUnpaired = 0;
         for (int i = 0; i < trials; i++)
         {
             var machine = new SyntheticMachine(5000 + i, pairSd: 0.06);
@@ -121,16 +124,11 @@ public sealed class PairedLogRatioTests
             var ci = s.Interval(0.95);
             if (ci.Lower < 0.02 && 0.02 < ci.Upper) covered++;
             sumSd += s.SdLog;
-            sumRunCv += StdDev(eff.Select(p => Math.Log(p.A)).ToArray());
+            sumUnpaired += PairedLogRatio.From(eff.Select((p, r) => (eff[(r + 20) % 40].A, p.B)).ToList()).SdLog;
         }
-        Assert.InRange(covered / (double)trials, 0.93, 0.965);
+        output.WriteLine($"regime machine, n=40: coverage {covered / (double)trials:P1}, SD ln(B/A) paired {sumSd / trials:0.0000}, unpaired {sumUnpaired / trials:0.0000}");
+        Assert.InRange(covered / (double)trials, 0.935, 0.965);
         Assert.InRange(sumSd / trials, 0.056, 0.064);
-        Assert.True(sumRunCv / trials > 0.07, $"whole-run SD {sumRunCv / trials:0.000}");
-    }
-
-    private static double StdDev(double[] x)
-    {
-        double m = x.Average();
-        return Math.Sqrt(x.Sum(v => (v - m) * (v - m)) / (x.Length - 1));
+        Assert.True(sumUnpaired / trials > 0.09, $"unpaired SD {sumUnpaired / trials:0.000}");
     }
 }
