@@ -81,6 +81,7 @@ switch (args[0])
         {
             ("no collection", _ => ["dotnet", dll, sampleCase]),
             ("advisor collect", i => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, "s.db"), "--output", Path.Combine(dir, $"a{i}.nettrace"), "--", "dotnet", dll, sampleCase]),
+            ("advisor --no-pgo", i => ["dotnet", advisor, "collect", "--no-pgo", "--store", Path.Combine(dir, "s.db"), "--output", Path.Combine(dir, $"n{i}.nettrace"), "--", "dotnet", dll, sampleCase]),
             ("dotnet-trace collect", i => [dotnetTrace, "collect", "--show-child-io", "--providers", Providers.ForDotnetTrace(), "-o", Path.Combine(dir, $"d{i}.nettrace"), "--", "dotnet", dll, sampleCase]),
         };
         var times = arms.ToDictionary(a => a.Name, _ => new List<double>());
