@@ -1,0 +1,54 @@
+// Turns stored experiment evidence into recommendations: only what was measured to pay, or to cost nothing but code.
+using System.Globalization;
+using InlineAdvisor.Core;
+
+namespace InlineAdvisor.Advice;
+
+public static class AdviceBuilder
+{
+    /// <summary>
+    /// One recommendation per method, from its newest single-edit experiment:
+    /// the change is recommended when the deciding metric improved with an effect clear of the A/A control;
+    /// removing an attribute is also recommended when the run time did not measurably get worse and the
+    /// Tier1 code shrank (the JIT does as well with less code: the most common real finding).
+    /// Experiments that changed several methods at once cannot say which change paid, and are skipped.
+    /// </summary>
+    public static IReadOnlyList<Recommendation> FromExperiments(
+        IEnumerable<ExperimentRecord> experiments, Func<ExperimentRecord, double> amdahlBound, Func<MethodIdentity, SourceLocation?> declaration)
+    {
+        var result = new List<Recommendation>();
+        foreach (var e in experiments.Where(e => e.Edits.Count == 1).GroupBy(e => e.Edits[0].Method).Select(g => g.MaxBy(e => e.StartedUtc)!))
+        {
+            var edit = e.Edits[0];
+            if (!Enum.TryParse<AdviceAction>(edit.Action, ignoreCase: true, out var action)) continue;
+            var deciding = e.Metrics.FirstOrDefault(m => m.Metric == e.DecidingMetric);
+            var code = e.Metrics.FirstOrDefault(m => m.Metric == "Tier1 code");
+            if (deciding is null) continue;
+            bool improves = deciding.LowerIsBetter ? deciding.High < 0 : deciding.Low > 0;
+            bool harms = deciding.LowerIsBetter ? deciding.Low > 0 : deciding.High < 0;
+            string reason;
+            if (e.Verdict == ExperimentVerdict.Effect && improves)
+                reason = $"measured: {deciding.Metric} {Pct(deciding.Effect)} [{Pct(deciding.Low)}, {Pct(deciding.High)}] at n={deciding.N}, clear of the A/A control";
+            else if (action == AdviceAction.Remove && !harms && code is { High: < 0 })
+                reason = $"measured: no {deciding.Metric} change beyond [{Pct(deciding.Low)}, {Pct(deciding.High)}] at n={deciding.N}, and Tier1 code {Pct(code.Effect)}: the JIT does as well without the attribute";
+            else continue;
+            result.Add(new Recommendation
+            {
+                Method = edit.Method,
+                Action = action,
+                Reason = reason,
+                AmdahlBound = amdahlBound(e),
+                Source = declaration(edit.Method),
+                Evidence = new AdviceEvidence
+                {
+                    Kind = "measured", Metric = deciding.Metric, Effect = deciding.Effect, Low = deciding.Low, High = deciding.High,
+                    ControlLow = deciding.ControlLow, ControlHigh = deciding.ControlHigh, N = deciding.N, Tier1CodeChange = code?.Effect,
+                    ExperimentIds = [e.Id], RunIds = e.ProfileRunId is { } run ? [run] : [],
+                },
+            });
+        }
+        return result.OrderByDescending(r => r.AmdahlBound).ThenBy(r => r.Method.Display, StringComparer.Ordinal).ToList();
+    }
+
+    private static string Pct(double x) => (x * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%";
+}
