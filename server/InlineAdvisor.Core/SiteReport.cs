@@ -10,7 +10,8 @@ public sealed record SiteRow(
     int CalleeIlSize,           // -1 when unknown
     int CalleeNativeSize,       // largest optimized body of the callee compiled on its own; -1 when never compiled alone
     string ExistingAttribute,   // "AggressiveInlining", "NoInlining" or ""
-    string Decision);           // e.g. "inlined", "not inlined: too many il bytes", "mixed: …", "no decision seen"
+    string Decision,            // e.g. "inlined", "not inlined: too many il bytes", "mixed: …", "no decision seen"
+    string? Measured = null);   // the newest experiment at this site, e.g. "block: +11.8% [+9.0%, +14.6%] wall time, n=10 (experiment 2)"
 
 public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold);
 
@@ -20,7 +21,7 @@ public static class ReportBuilder
     /// Ranks sites by Amdahl bound. A site is hot when its bound reaches <paramref name="hotThreshold"/>
     /// (default 1% of samples: below that, no change at the site can matter measurably).
     /// </summary>
-    public static ProfileReport Build(RunProfile profile, int top = 20, double hotThreshold = 0.01)
+    public static ProfileReport Build(RunProfile profile, int top = 20, double hotThreshold = 0.01, Func<CallSite, ExperimentRecord?>? evidence = null)
     {
         var methods = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First());
         var ranked = profile.Sites
@@ -38,9 +39,25 @@ public static class ReportBuilder
                 callee?.IlSize ?? -1,
                 callee?.Compiles.Where(v => v.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Select(v => v.NativeSize).DefaultIfEmpty(-1).Max() ?? -1,
                 MethodImplFlagsText.Describe(callee?.ImplFlags ?? MethodImplFlags.None),
-                DescribeDecision(site.Decision));
+                DescribeDecision(site.Decision),
+                evidence?.Invoke(site) is { } e ? DescribeEvidence(e) : null);
         }).ToList();
         return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold);
+    }
+
+    /// <summary>An experiment in one line: action, the deciding metric's change with its interval, n, verdict.</summary>
+    public static string DescribeEvidence(ExperimentRecord e)
+    {
+        var m = e.Metrics.FirstOrDefault(x => x.Metric == e.DecidingMetric);
+        var action = string.Join("+", e.Edits.Select(x => x.Action));
+        var change = m is null ? "" : FormattableString.Invariant($" {m.Effect:+0.0%;-0.0%} [{m.Low:+0.0%;-0.0%}, {m.High:+0.0%;-0.0%}] {m.Metric},");
+        var verdict = e.Verdict switch
+        {
+            ExperimentVerdict.Effect => "",
+            ExperimentVerdict.NoEffect => FormattableString.Invariant($" no effect > ±{e.Epsilon:0.#%},"),
+            _ => " not resolved,",
+        };
+        return $"{action}:{change}{verdict} n={e.Pairs} (measured, experiment {e.Id})";
     }
 
     public static string DescribeDecision(InlineDecision d) => d.Outcome switch

@@ -247,21 +247,12 @@ public sealed partial class ProfileStore
         };
     }
 
-    private Dictionary<long, MethodIdentity> ReadExperimentIdentities(long id)
-    {
-        using var cmd = Command("""
-            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-                SELECT caller_id FROM experiment_sites WHERE experiment_id = $e
-                UNION SELECT callee_id FROM experiment_sites WHERE experiment_id = $e
-                UNION SELECT method_id FROM experiment_edits WHERE experiment_id = $e)
-            """);
-        cmd.Parameters.AddWithValue("$e", id);
-        var map = new Dictionary<long, MethodIdentity>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-            map[r.GetInt64(0)] = new MethodIdentity(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
-        return map;
-    }
+    private Dictionary<long, MethodIdentity> ReadExperimentIdentities(long id) => ReadIdentityMap("""
+        SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
+            SELECT caller_id FROM experiment_sites WHERE experiment_id = $id
+            UNION SELECT callee_id FROM experiment_sites WHERE experiment_id = $id
+            UNION SELECT method_id FROM experiment_edits WHERE experiment_id = $id)
+        """, id);
 
     private List<string> ReadTexts(string sql, long id)
     {

@@ -97,15 +97,18 @@ public sealed partial class ProfileStore
     }
 
     /// <summary>Every method a run mentions, by store id (one shared instance per identity).</summary>
-    private Dictionary<long, MethodIdentity> ReadIdentities(long runId)
+    private Dictionary<long, MethodIdentity> ReadIdentities(long runId) => ReadIdentityMap("""
+        SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
+            SELECT method_id FROM run_methods WHERE run_id = $id
+            UNION SELECT caller_id FROM run_sites WHERE run_id = $id
+            UNION SELECT callee_id FROM run_sites WHERE run_id = $id)
+        """, runId);
+
+    /// <summary>Method identities by store id, from a query selecting (id, assembly, type, name, signature) with parameter $id.</summary>
+    private Dictionary<long, MethodIdentity> ReadIdentityMap(string sql, long id)
     {
-        using var cmd = Command("""
-            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-                SELECT method_id FROM run_methods WHERE run_id = $run
-                UNION SELECT caller_id FROM run_sites WHERE run_id = $run
-                UNION SELECT callee_id FROM run_sites WHERE run_id = $run)
-            """);
-        cmd.Parameters.AddWithValue("$run", runId);
+        using var cmd = Command(sql);
+        cmd.Parameters.AddWithValue("$id", id);
         var map = new Dictionary<long, MethodIdentity>();
         using var r = cmd.ExecuteReader();
         while (r.Read())

@@ -35,7 +35,10 @@ internal static class ReportCommand
             var profile = parse.GetValue(aggregate)
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
-            var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100);
+            // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
+            var experiments = profileStore.ListExperiments();
+            var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100,
+                site => experiments.FirstOrDefault(e => e.Sites.Any(x => x.Caller == site.Caller && x.Callee == site.Callee)));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
             else Render(report);
             return (int)ExitCode.Ok;
@@ -64,7 +67,7 @@ internal static class ReportCommand
             return;
         }
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("site", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count");
+        table.AddColumns("site", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count", "measured");
         foreach (var row in report.Sites)
         {
             var s = row.Site;
@@ -77,7 +80,8 @@ internal static class ReportCommand
                 Common.Escape(row.Decision),
                 $"{(row.CalleeIlSize >= 0 ? row.CalleeIlSize : "?")}/{(row.CalleeNativeSize >= 0 ? row.CalleeNativeSize : "-")}",
                 row.ExistingAttribute.Length > 0 ? row.ExistingAttribute : "-",
-                s.PgoCount is { } c ? Common.Count(c) : "no PGO data");
+                s.PgoCount is { } c ? Common.Count(c) : "no PGO data",
+                Common.Escape(row.Measured ?? "-"));
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]bound: share of all CPU samples through the site (calls + inlined time), the most any change there can gain (Amdahl). " +

@@ -41,6 +41,14 @@ public sealed class ExperimentCommandTests : IDisposable
         var tier1 = e.Metrics.Single(m => m.Metric == "Tier1 code");
         Assert.True(tier1.High < 0, $"Tier1 code change {tier1.Effect:P1} [{tier1.Low:P1}, {tier1.High:P1}]");
         Assert.Equal(30, e.Runs.Count);   // every measured run is kept; the warm-ups are not
+
+        // The report shows the evidence beside the site it was measured at.
+        var report = Repo.RunAdvisor(_dir.Path, null, "report", "--store", store, "--json", "--top", "50");
+        using var json = System.Text.Json.JsonDocument.Parse(report.Stdout);
+        var row = json.RootElement.GetProperty("sites").EnumerateArray().First(r => r.GetProperty("site").GetProperty("id").GetInt32() == site.Id);
+        var measured = row.GetProperty("measured").GetString()!;
+        Assert.StartsWith("block: ", measured);
+        Assert.Contains($"n=10 (measured, experiment {e.Id})", measured);
         Assert.True(Directory.Exists(Repo.SamplesDir));
     }
 }
