@@ -23,7 +23,8 @@ public static class AdviceBuilder
             if (!Enum.TryParse<AdviceAction>(edit.Action, ignoreCase: true, out var action)) continue;
             var deciding = e.Metrics.FirstOrDefault(m => m.Metric == e.DecidingMetric);
             var code = e.Metrics.FirstOrDefault(m => m.Metric == "Tier1 code");
-            if (deciding is null) continue;
+            // No interval (fewer than two pairs, or a metric that could not be measured): nothing to recommend on.
+            if (deciding is null || !double.IsFinite(deciding.Effect) || !double.IsFinite(deciding.Low) || !double.IsFinite(deciding.High)) continue;
             bool improves = deciding.LowerIsBetter ? deciding.High < 0 : deciding.Low > 0;
             bool harms = deciding.LowerIsBetter ? deciding.Low > 0 : deciding.High < 0;
             string reason;
@@ -42,13 +43,16 @@ public static class AdviceBuilder
                 Evidence = new AdviceEvidence
                 {
                     Kind = "measured", Metric = deciding.Metric, Effect = deciding.Effect, Low = deciding.Low, High = deciding.High,
-                    ControlLow = deciding.ControlLow, ControlHigh = deciding.ControlHigh, N = deciding.N, Tier1CodeChange = code?.Effect,
+                    ControlLow = Finite(deciding.ControlLow), ControlHigh = Finite(deciding.ControlHigh), N = deciding.N, Tier1CodeChange = Finite(code?.Effect),
                     ExperimentIds = [e.Id], RunIds = e.ProfileRunId is { } run ? [run] : [],
                 },
             });
         }
         return result.OrderByDescending(r => r.AmdahlBound).ThenBy(r => r.Method.Display, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>A statistic that was not measured (NaN, ±∞ below two pairs) is absent from the evidence, never a number.</summary>
+    private static double? Finite(double? x) => x is { } v && double.IsFinite(v) ? v : null;
 
     private static string Pct(double x) => (x * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%";
 }

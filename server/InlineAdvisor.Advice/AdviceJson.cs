@@ -1,6 +1,9 @@
 // Reads and writes the advice file. Reading treats it as untrusted input: size, version, actions, duplicates.
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using InlineAdvisor.Core;
 
 namespace InlineAdvisor.Advice;
 
@@ -12,12 +15,24 @@ public static class AdviceJson
     public static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // people review the file: "1.0+abc", "Größe", not \u escapes
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
         RespectRequiredConstructorParameters = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { IdentityOnly } },
     };
+
+    /// <summary>A method is written as its identity only (assembly, type, name, signature, as the schema says):
+    /// MethodIdentity's derived Display and NameKey would be redundant copies a hand edit could contradict.</summary>
+    private static void IdentityOnly(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(MethodIdentity)) return;
+        for (int i = info.Properties.Count - 1; i >= 0; i--)
+            if (info.Properties[i].AttributeProvider is PropertyInfo { Name: nameof(MethodIdentity.Display) or nameof(MethodIdentity.NameKey) })
+                info.Properties.RemoveAt(i);
+    }
 
     /// <summary>Writes atomically: a temp file beside the target, then a rename, so a reader never sees half a file.</summary>
     public static void Write(AdviceFile advice, string path)

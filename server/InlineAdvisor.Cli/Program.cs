@@ -22,8 +22,14 @@ var root = new RootCommand("InlineAdvisor: measure where inlining matters in a .
     ReportCommand.Create(),
     RunsCommand.Create(),
     ExperimentCommand.Create(),
+    ExportCommand.Create(),
+    ApplyCommand.Create(),
+    CheckCommand.Create(),
 };
 // No Ctrl-C handling by System.CommandLine: it cancels the action and, 2 s later, returns 130 whether the action
 // is done or not, which cut `collect` off before it stored what it had recorded. `collect` handles SIGINT and
 // SIGTERM itself; the other verbs end at once, as the default signal action does.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parsed = root.Parse(args);
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// `apply` and `check` run in CI scripts that tell a wrong command line (2) from stale advice (1).
+return parsed.Errors.Count > 0 && parsed.CommandResult.Command.Name is "apply" or "check" ? (int)InlineAdvisor.Cli.ExitCode.Usage : exitCode;

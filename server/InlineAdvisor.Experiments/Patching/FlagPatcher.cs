@@ -49,47 +49,72 @@ public static class FlagPatcher
         using (var catalog = new AssemblyCatalog())
         {
             foreach (var change in changes)
-            {
-                var assembly = FindAssembly(catalog, appCopy, change.Method);
-                var match = assembly.FindMethod(change.Method);
-                if (match is null) throw new PatchException($"{change.Method.Display} {change.Method.Signature} is not in {assembly.Path} (was the program rebuilt since it was profiled?)");
-                if (match.IsAmbiguous) throw new PatchException($"{change.Method.Display} {change.Method.Signature} names {match.Candidates.Count} methods in {assembly.Path}; cannot tell which to change");
-                var method = match.Method!;
-                if (method.IlSize < 0) throw new PatchException($"{change.Method.Display} has no IL body (abstract, extern or runtime-provided): its inlining flags mean nothing");
-                var notes = new List<string>();
-                PEHeaders headers;
-                using (var stream = File.OpenRead(assembly.Path)) headers = new PEHeaders(stream);
-                if (headers.CorHeader is { } cor)
-                {
-                    if ((cor.Flags & CorFlags.StrongNameSigned) != 0)
-                        notes.Add("strong-name signed: the signature no longer matches the patched bytes; .NET (Core) does not check it, .NET Framework would refuse to load the assembly");
-                    if (cor.ManagedNativeHeaderDirectory.Size > 0)
-                    {
-                        // Without tiering, precompiled code is final: the patched flags would never be read.
-                        if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" && Environment.GetEnvironmentVariable("DOTNET_ReadyToRun") != "0")
-                            throw new PatchException($"{Path.GetFileName(assembly.Path)} is a ReadyToRun image and DOTNET_TieredCompilation=0: its precompiled code is never re-jitted, so changed flags cannot take effect (set DOTNET_ReadyToRun=0 to measure jitted code)");
-                        notes.Add("ReadyToRun image: its precompiled code keeps the old decisions until a method is re-jitted at Tier1 (hot methods are)");
-                    }
-                }
-                var after = Apply(method.ImplFlags, change.Action);
-                planned.Add((new PatchedMethod(change.Method with { Assembly = assembly.Name }, assembly.Path, method.Token, method.ImplFlags, after, notes),
-                    ImplFlagsOffset(assembly.Reader, headers, method.Token)));
-            }
+                planned.Add(Plan(FindAssembly(catalog, appCopy, change.Method), change));
         }
         foreach (var file in planned.GroupBy(p => p.Patch.AssemblyPath))
-        {
-            var before = File.ReadAllBytes(file.Key);
-            var bytes = (byte[])before.Clone();
-            foreach (var (patch, offset) in file)
-            {
-                if (BitConverter.ToUInt16(bytes, (int)offset) != (ushort)patch.Before)
-                    throw new PatchException($"{file.Key}: the flags of {patch.Method.Display} are not where the metadata tables say; refusing to write");
-                BitConverter.TryWriteBytes(bytes.AsSpan((int)offset, 2), (ushort)patch.After);
-            }
-            File.WriteAllBytes(file.Key, bytes);
-            Verify(file.Key, before, file.Select(f => (f.Patch, f.Offset)).ToList());
-        }
+            Write(file.Key, file.ToList());
         return planned.Select(p => p.Patch).ToList();
+    }
+
+    /// <summary>
+    /// Patches every change into the ONE assembly file <paramref name="assemblyPath"/>, in place: a file the
+    /// caller owns (a copy, or a temp file beside the original that the caller renames over it afterwards).
+    /// The same look-ups, refusals (before writing) and verification as <see cref="Patch"/>; the methods'
+    /// assembly names are not used to find the file.
+    /// </summary>
+    public static IReadOnlyList<PatchedMethod> PatchFile(string assemblyPath, IReadOnlyList<FlagChange> changes)
+    {
+        var planned = new List<(PatchedMethod Patch, long Offset)>();
+        using (var catalog = new AssemblyCatalog())
+        {
+            var assembly = catalog.Open(assemblyPath) ?? throw new PatchException($"{assemblyPath} is not a readable managed assembly");
+            foreach (var change in changes) planned.Add(Plan(assembly, change));
+        }
+        if (planned.Count > 0) Write(planned[0].Patch.AssemblyPath, planned);
+        return planned.Select(p => p.Patch).ToList();
+    }
+
+    /// <summary>Finds the method and the file offset of its flags; throws <see cref="PatchException"/> when it cannot be changed.</summary>
+    private static (PatchedMethod Patch, long Offset) Plan(ManagedAssembly assembly, FlagChange change)
+    {
+        var match = assembly.FindMethod(change.Method);
+        if (match is null) throw new PatchException($"{change.Method.Display} {change.Method.Signature} is not in {assembly.Path} (was the program rebuilt since it was profiled?)");
+        if (match.IsAmbiguous) throw new PatchException($"{change.Method.Display} {change.Method.Signature} names {match.Candidates.Count} methods in {assembly.Path}; cannot tell which to change");
+        var method = match.Method!;
+        if (method.IlSize < 0) throw new PatchException($"{change.Method.Display} has no IL body (abstract, extern or runtime-provided): its inlining flags mean nothing");
+        var notes = new List<string>();
+        PEHeaders headers;
+        using (var stream = File.OpenRead(assembly.Path)) headers = new PEHeaders(stream);
+        if (headers.CorHeader is { } cor)
+        {
+            if ((cor.Flags & CorFlags.StrongNameSigned) != 0)
+                notes.Add("strong-name signed: the signature no longer matches the patched bytes; .NET (Core) does not check it, .NET Framework would refuse to load the assembly");
+            if (cor.ManagedNativeHeaderDirectory.Size > 0)
+            {
+                // Without tiering, precompiled code is final: the patched flags would never be read.
+                if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" && Environment.GetEnvironmentVariable("DOTNET_ReadyToRun") != "0")
+                    throw new PatchException($"{Path.GetFileName(assembly.Path)} is a ReadyToRun image and DOTNET_TieredCompilation=0: its precompiled code is never re-jitted, so changed flags cannot take effect (set DOTNET_ReadyToRun=0 to measure jitted code)");
+                notes.Add("ReadyToRun image: its precompiled code keeps the old decisions until a method is re-jitted at Tier1 (hot methods are)");
+            }
+        }
+        var after = Apply(method.ImplFlags, change.Action);
+        return (new PatchedMethod(change.Method with { Assembly = assembly.Name }, assembly.Path, method.Token, method.ImplFlags, after, notes),
+            ImplFlagsOffset(assembly.Reader, headers, method.Token));
+    }
+
+    /// <summary>Writes the planned flags into the file and proves that only they changed.</summary>
+    private static void Write(string path, IReadOnlyList<(PatchedMethod Patch, long Offset)> file)
+    {
+        var before = File.ReadAllBytes(path);
+        var bytes = (byte[])before.Clone();
+        foreach (var (patch, offset) in file)
+        {
+            if (BitConverter.ToUInt16(bytes, (int)offset) != (ushort)patch.Before)
+                throw new PatchException($"{path}: the flags of {patch.Method.Display} are not where the metadata tables say; refusing to write");
+            BitConverter.TryWriteBytes(bytes.AsSpan((int)offset, 2), (ushort)patch.After);
+        }
+        File.WriteAllBytes(path, bytes);
+        Verify(path, before, file);
     }
 
     /// <summary>The assembly in the copy that defines the method: by name first, else any that has the type.</summary>
