@@ -27,9 +27,9 @@ var root = new RootCommand("InlineAdvisor: measure where inlining matters in a .
     CheckCommand.Create(),
 };
 // No Ctrl-C handling by System.CommandLine: it cancels the action and, 2 s later, returns 130 whether the action
-// is done or not, which cut `collect` off before it stored what it had recorded. `collect` handles SIGINT and
-// SIGTERM itself; the other verbs end at once, as the default signal action does.
+// is done or not, which cut `collect` off before it stored what it had recorded. `collect` and `experiment`
+// handle SIGINT and SIGTERM themselves (Interruption); the other verbs end at once, the default signal action.
 var parsed = root.Parse(args);
 var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-// `apply` and `check` run in CI scripts that tell a wrong command line (2) from stale advice (1).
-return parsed.Errors.Count > 0 && parsed.CommandResult.Command.Name is "apply" or "check" ? (int)InlineAdvisor.Cli.ExitCode.Usage : exitCode;
+// A wrong command line is 2 for every verb (System.CommandLine says 1): CI scripts tell it from a failure.
+return parsed.Errors.Count > 0 ? (int)InlineAdvisor.Cli.ExitCode.Usage : exitCode;
