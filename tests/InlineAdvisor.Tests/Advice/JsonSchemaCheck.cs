@@ -36,7 +36,13 @@ public static class JsonSchemaCheck
     /// <summary>The validation errors ("$.path: message" lines); empty when the file is valid.</summary>
     public static string Errors(string schemaPath, string instancePath)
     {
-        var r = Repo.Run("python3", ["-c", Script, schemaPath, instancePath], Path.GetDirectoryName(instancePath)!, timeoutSeconds: 60);
+        // The first Python that has jsonschema: the machine's default, else Debian's (.ci/run installs python3-jsonschema).
+        ProcessResult r = null!;
+        foreach (var python in new[] { "python3", "/usr/bin/python3" })
+        {
+            r = Repo.Run(python, ["-c", Script, schemaPath, instancePath], Path.GetDirectoryName(instancePath)!, timeoutSeconds: 60);
+            if (r.ExitCode != 3) break;
+        }
         if (r.ExitCode is not (0 or 1))
             throw new InvalidOperationException($"python3 jsonschema could not validate {instancePath} (exit {r.ExitCode}): {r.All}");
         return r.ExitCode == 0 ? "" : r.Stdout.Trim() + (r.Stdout.Trim().Length == 0 ? r.Stderr : "");
