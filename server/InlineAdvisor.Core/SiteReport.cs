@@ -13,7 +13,7 @@ public sealed record SiteRow(
     string Decision,            // e.g. "inlined", "not inlined: too many il bytes", "mixed: …", "no decision seen"
     string? Measured = null);   // the newest experiment at this site, e.g. "block: +11.8% [+9.0%, +14.6%] wall time, n=10 (experiment 2)"
 
-public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold);
+public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold, int FrameworkSitesHidden = 0);
 
 public static class ReportBuilder
 {
@@ -21,10 +21,14 @@ public static class ReportBuilder
     /// Ranks sites by Amdahl bound. A site is hot when its bound reaches <paramref name="hotThreshold"/>
     /// (default 1% of samples: below that, no change at the site can matter measurably).
     /// </summary>
-    public static ProfileReport Build(RunProfile profile, int top = 20, double hotThreshold = 0.01, Func<CallSite, ExperimentRecord?>? evidence = null)
+    /// <param name="hideSite">Sites left out of the rows (counted in <see cref="ProfileReport.FrameworkSitesHidden"/>):
+    /// by default the CLI hides calls from framework code to framework code, which no flag of the user's can change.</param>
+    public static ProfileReport Build(RunProfile profile, int top = 20, double hotThreshold = 0.01, Func<CallSite, ExperimentRecord?>? evidence = null,
+        Func<CallSite, bool>? hideSite = null)
     {
         var methods = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First());
-        var ranked = profile.Sites
+        var shown = hideSite is null ? profile.Sites : profile.Sites.Where(s => !hideSite(s)).ToList();
+        var ranked = shown
             .OrderByDescending(s => s.TotalSamples).ThenBy(s => s.Caller.Display, StringComparer.Ordinal).ThenBy(s => s.IlOffset)
             .ToList();
         var rows = ranked.Take(top).Select((site, i) =>
@@ -42,7 +46,7 @@ public static class ReportBuilder
                 DescribeDecision(site.Decision),
                 evidence?.Invoke(site) is { } e ? DescribeEvidence(e) : null);
         }).ToList();
-        return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold);
+        return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold, profile.Sites.Count - shown.Count);
     }
 
     /// <summary>An experiment in one line: action, the deciding metric's change with its interval, n, verdict.</summary>

@@ -16,12 +16,13 @@ internal static class ReportCommand
         var top = new Option<int>("--top", "-t") { Description = "How many call sites to show.", DefaultValueFactory = _ => 20 };
         var hot = new Option<double>("--hot") { Description = "Bound (% of samples) from which a site counts as hot.", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Write the same content as JSON to stdout." };
+        var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
         var store = Common.StoreOption();
         var cmd = new Command("report", """
             Show the hottest caller→callee call sites: the bound (share of all CPU samples through the site: the
             most any change there can gain, by Amdahl's law), the share of the caller's time, the source line,
             what the JIT decided and why, the callee's IL and native size, its attribute and its PGO count.
-            """) { run, aggregate, top, hot, json, store };
+            """) { run, aggregate, top, hot, json, all, store };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(top) <= 0) return Common.Fail("--top must be at least 1", ExitCode.Usage);
@@ -37,14 +38,21 @@ internal static class ReportCommand
                 : profileStore.LoadRun(info.Id)!;
             // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
             var experiments = profileStore.ListExperiments();
+            var framework = FrameworkAssemblies();
             var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100,
-                site => experiments.FirstOrDefault(e => e.Sites.Any(x => x.Caller == site.Caller && x.Callee == site.Callee)));
+                site => experiments.FirstOrDefault(e => e.Sites.Any(x => x.Caller == site.Caller && x.Callee == site.Callee)),
+                parse.GetValue(all) ? null : site => framework.Contains(site.Caller.Assembly) && framework.Contains(site.Callee.Assembly));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
             else Render(report);
             return (int)ExitCode.Ok;
         });
         return cmd;
     }
+
+    /// <summary>Assembly names of the shared framework this advisor runs on (System.*, Microsoft.*, CoreLib, …).</summary>
+    private static HashSet<string> FrameworkAssemblies() =>
+        Directory.EnumerateFiles(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -61,6 +69,8 @@ internal static class ReportCommand
             (r.RuntimeConfig.Length > 0 ? $" · {Common.Escape(r.RuntimeConfig)}" : ""));
         AnsiConsole.MarkupLine($"CPU samples {Common.Count(t.Samples)} · JIT {t.JitMilliseconds:0} ms over {Common.Count(t.MethodsJitted)} compiles · Tier1 code {Common.Count(t.Tier1CodeBytes)} bytes · {Common.Count(report.SitesTotal)} call sites");
         foreach (var note in r.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(note)}[/]");
+        if (report.FrameworkSitesHidden > 0)
+            AnsiConsole.MarkupLine($"[grey]{Common.Count(report.FrameworkSitesHidden)} framework-internal call sites hidden (--all shows them)[/]");
         if (report.Sites.Count == 0)
         {
             AnsiConsole.MarkupLine("no call sites with samples or JIT decisions in this run");
