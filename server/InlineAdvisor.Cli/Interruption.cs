@@ -9,7 +9,7 @@ internal sealed class Interruption : IDisposable
     private readonly PosixSignalRegistration _int, _term;
     private readonly string _message;
     private readonly Action? _beforeMessage;
-    private volatile bool _working = true;
+    private int _signals;
 
     /// <param name="message">Printed on the first signal: what happens to the data.</param>
     /// <param name="beforeMessage">Clears a live progress line before the message.</param>
@@ -24,12 +24,12 @@ internal sealed class Interruption : IDisposable
 
     public CancellationToken Token => _stop.Token;
 
-    /// <summary>From here on (storing results) a signal has its default effect: the process ends at once.</summary>
-    public void WorkDone() => _working = false;
-
+    // The first signal is always ours, even when the work has just finished on its own: a terminal's Ctrl-C
+    // also reaches the program we launched, which may end (and end the collection) before this handler
+    // runs, and the results must still be stored. A second signal has the default effect: the process ends.
     private void OnSignal(PosixSignalContext context)
     {
-        if (!_working || _stop.IsCancellationRequested) return;
+        if (Interlocked.Increment(ref _signals) > 1) return;
         context.Cancel = true;
         _beforeMessage?.Invoke();
         Console.Error.WriteLine($"advisor: stopping: {_message} (press Ctrl-C again to abort)");

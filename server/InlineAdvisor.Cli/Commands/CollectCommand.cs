@@ -88,23 +88,22 @@ internal static class CollectCommand
             CollectResult result;
             var progress = new ProgressLine();
             // Ctrl-C while collecting: stop, then analyze and store what was recorded; the trace files stay on disk.
-            using (var interruption = new Interruption(cancel, "storing what was collected; the trace files are kept", progress.Done))
+            // It stays registered through the analysis, so a Ctrl-C that lands late still lets the run be stored.
+            using var interruption = new Interruption(cancel, "storing what was collected; the trace files are kept", progress.Done);
+            try
             {
-                try
-                {
-                    result = await new Collector().RunAsync(request, progress, interruption.Token);
-                }
-                catch (CollectException e)
-                {
-                    return Common.Fail(e.Message);
-                }
-                finally
-                {
-                    interruption.WorkDone();
-                    progress.Done();
-                }
+                result = await new Collector().RunAsync(request, progress, interruption.Token);
             }
-            return Analysis.AnalyzeAndStore(result.Traces, profileStore, result.StoppedEarly, result.Untraced);
+            catch (CollectException e)
+            {
+                return Common.Fail(e.Message);
+            }
+            finally
+            {
+                progress.Done();
+            }
+            // The program gets the terminal's Ctrl-C too and may end first: the run still stopped early.
+            return Analysis.AnalyzeAndStore(result.Traces, profileStore, result.StoppedEarly || interruption.Token.IsCancellationRequested, result.Untraced);
         });
         return cmd;
     }

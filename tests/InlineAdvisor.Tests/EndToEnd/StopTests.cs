@@ -62,7 +62,11 @@ public sealed class StopTests : IDisposable
         var trace = _dir.File("mixer.nettrace");
         // A terminal sends SIGINT to its whole foreground process group: the advisor and the program it launched.
         // `setsid` gives the advisor a group of its own (it is not a group leader, so setsid execs in place).
-        using var advisor = LiveProcess.Start("setsid", ["dotnet", Repo.Advisor, "collect", "--store", store, "--output", trace,
+        // The test host may run with SIGINT ignored (seen in full-suite runs: an ignored signal is inherited across
+        // exec, and .NET keeps it ignored), where no Ctrl-C could reach anything. A terminal's shell starts programs
+        // with the default disposition: python resets it before exec'ing setsid.
+        using var advisor = LiveProcess.Start("python3", ["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+            "setsid", "dotnet", Repo.Advisor, "collect", "--store", store, "--output", trace,
             "--", "dotnet", Repo.SamplesDll, "mixer", "--scale", "3"], _dir.Path, LiveProcesses.Tagged(_tag));
         try
         {

@@ -17,7 +17,9 @@ public sealed class ExperimentCommandTests : IDisposable
     public void Blocking_the_mixer_is_measured_verified_and_stored_as_evidence_for_its_site()
     {
         var store = _dir.File("s.db");
-        var workload = new[] { "--", "dotnet", Repo.SamplesDll, "mixer", "--scale", "0.1" };
+        // Long enough (~1.5 s a run) that the hashing loop reaches Tier1 even on a loaded machine: the flip and the
+        // Tier1 code size are read from optimized compiles.
+        var workload = new[] { "--", "dotnet", Repo.SamplesDll, "mixer", "--scale", "0.3" };
         var collect = Repo.RunAdvisor(_dir.Path, null, ["collect", "--store", store, "--output", _dir.File("t.nettrace"), .. workload]);
         Assert.True(collect.ExitCode == 0, collect.All);
         CallSite site;
