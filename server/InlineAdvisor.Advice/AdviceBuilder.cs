@@ -29,9 +29,9 @@ public static class AdviceBuilder
             bool harms = deciding.LowerIsBetter ? deciding.Low > 0 : deciding.High < 0;
             string reason;
             if (e.Verdict == ExperimentVerdict.Effect && improves)
-                reason = $"measured: {deciding.Metric} {Pct(deciding.Effect)} [{Pct(deciding.Low)}, {Pct(deciding.High)}] at n={deciding.N}, clear of the A/A control";
+                reason = $"measured: {deciding.Metric} {Percent.Signed(deciding.Effect)} [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, clear of the A/A control";
             else if (action == AdviceAction.Remove && !harms && code is { High: < 0 })
-                reason = $"measured: no {deciding.Metric} change beyond [{Pct(deciding.Low)}, {Pct(deciding.High)}] at n={deciding.N}, and Tier1 code {Pct(code.Effect)}: the JIT does as well without the attribute";
+                reason = $"measured: no {deciding.Metric} change beyond [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, and Tier1 code {Percent.Signed(code.Effect)}: the JIT does as well without the attribute";
             else continue;
             result.Add(new Recommendation
             {
@@ -53,6 +53,4 @@ public static class AdviceBuilder
 
     /// <summary>A statistic that was not measured (NaN, ±∞ below two pairs) is absent from the evidence, never a number.</summary>
     private static double? Finite(double? x) => x is { } v && double.IsFinite(v) ? v : null;
-
-    private static string Pct(double x) => (x * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%";
 }

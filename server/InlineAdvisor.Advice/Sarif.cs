@@ -195,7 +195,7 @@ public static class Sarif
         {
             text.Append(" Predicted, not measured");
             if (e.ModelVersion is { } model) text.Append($" (model {model})");
-            if (e.Low is { } pl && e.High is { } ph) text.Append($": {e.Metric ?? "effect"} {Pct(e.Effect)} [{Pct(pl)}, {Pct(ph)}]");
+            if (e.Low is { } pl && e.High is { } ph) text.Append($": {e.Metric ?? "effect"} {Percent.Signed(e.Effect)} [{Percent.Signed(pl)}, {Percent.Signed(ph)}]");
             text.Append("; confirm it with `advisor experiment`.");
         }
         else
@@ -204,19 +204,15 @@ public static class Sarif
             if (e.ExperimentIds.Count > 0) text.Append($" experiment {string.Join(", ", e.ExperimentIds)}");
             if (e.RunIds.Count > 0) text.Append($" (profile run {string.Join(", ", e.RunIds)})");
             text.Append(',');
-            if (e.Metric is { } metric) text.Append($" {metric} {Pct(e.Effect)} [{Pct(e.Low)}, {Pct(e.High)}]");
+            if (e.Metric is { } metric) text.Append($" {metric} {Percent.Signed(e.Effect)} [{Percent.Signed(e.Low)}, {Percent.Signed(e.High)}]");
             if (e.N is { } n) text.Append($" at n={n}");
-            if (e.ControlLow is { } cl && e.ControlHigh is { } ch) text.Append($", A/A control [{Pct(cl)}, {Pct(ch)}]");
-            if (e.Tier1CodeChange is { } code) text.Append($", Tier1 code {Pct(code)}");
+            if (e.ControlLow is { } cl && e.ControlHigh is { } ch) text.Append($", A/A control [{Percent.Signed(cl)}, {Percent.Signed(ch)}]");
+            if (e.Tier1CodeChange is { } code) text.Append($", Tier1 code {Percent.Signed(code)}");
             text.Append('.');
         }
         text.Append($" Amdahl bound: {(r.AmdahlBound * 100).ToString("0.0", CultureInfo.InvariantCulture)}% of samples go through the measured call sites, the most this change can gain.");
         return text.ToString();
     }
-
-    private static string Pct(double? x) => x is { } v
-        ? (v * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%"
-        : "?";
 
     private static string Fingerprint(MethodIdentity m) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{m.Assembly}\n{m.Type}\n{m.Name}\n{m.Signature}")));

@@ -49,7 +49,11 @@ public sealed class ExperimentRunner
     /// which arm goes first alternates, so a drift of machine speed falls on both sides alike. The copies
     /// A and C are byte-identical: C vs A shows what "no change" measures as here (the A/A control).
     /// </summary>
-    public async Task<ExperimentRecord> RunAsync(ExperimentPlan plan, IProgress<ExperimentProgress>? progress, CancellationToken cancel)
+    public Task<ExperimentRecord> RunAsync(ExperimentPlan plan, IProgress<ExperimentProgress>? progress, CancellationToken cancel) =>
+        Task.Run(() => Run(plan, progress, cancel));
+
+    // Every run blocks on its process; the work runs off the caller's thread as a whole.
+    private static ExperimentRecord Run(ExperimentPlan plan, IProgress<ExperimentProgress>? progress, CancellationToken cancel)
     {
         var started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -71,17 +75,11 @@ public sealed class ExperimentRunner
         ArmRun Measure(string arm, int round)
         {
             var trace = Path.Combine(work, "traces", $"{arm}{round}.nettrace");
-            var tracer = new TreeTracer(trace, Providers.JitCost());
             var command = commands[arm];
-            var spec = new RunSpec
-            {
-                FileName = command[0], Arguments = command.Skip(1).ToList(), Timeout = plan.RunTimeout,
-                Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
-            };
             RunMeasurement m;
-            try { m = ProcessMeter.Measure(spec, cancel); }
+            string? traced;
+            try { (m, traced) = MeasureTraced(command, new TreeTracer(trace, Providers.JitCost()), plan.RunTimeout, cancel); }
             catch (WorkloadStartException e) { throw new ExperimentException(e.Message, e); }
-            var traced = tracer.FinishAsync().GetAwaiter().GetResult();
             if (m.TimedOut) throw new ExperimentException($"arm {arm} ran longer than {plan.RunTimeout.TotalMinutes:0} min and was stopped");
             if (m.ExitCode != 0)
                 throw new ExperimentException($"arm {arm} ({string.Join(' ', command)}) exited with code {m.ExitCode}" +
@@ -116,7 +114,7 @@ public sealed class ExperimentRunner
             if (plan.VerifyFlip)
             {
                 progress?.Report(new("verifying the JIT honours the change", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
-                flip = await VerifyFlipAsync(commands, work, patched, cancel);
+                flip = VerifyFlip(commands, work, patched, cancel);
             }
         }
         catch (OperationCanceledException)
@@ -233,24 +231,18 @@ public sealed class ExperimentRunner
     /// One traced run of A and of B, with the JIT's inlining events: for every call site of an edited
     /// method, did the JIT do what the edit asked? A forced inline the JIT still refuses is evidence too.
     /// </summary>
-    private static async Task<FlipCheck> VerifyFlipAsync(Dictionary<string, IReadOnlyList<string>> commands, string work, IReadOnlyList<PatchedMethod> patched, CancellationToken cancel)
+    private static FlipCheck VerifyFlip(Dictionary<string, IReadOnlyList<string>> commands, string work, IReadOnlyList<PatchedMethod> patched, CancellationToken cancel)
     {
-        async Task<RunProfile?> Traced(string arm)
+        RunProfile? Traced(string arm)
         {
             var trace = Path.Combine(work, "traces", $"verify-{arm}.nettrace");
-            var tracer = new TreeTracer(trace, Providers.All(withSamples: false));
             var command = commands[arm];
-            var m = ProcessMeter.Measure(new RunSpec
-            {
-                FileName = command[0], Arguments = command.Skip(1).ToList(),
-                Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
-            }, cancel);
-            var path = await tracer.FinishAsync();
+            var (m, path) = MeasureTraced(command, new TreeTracer(trace, Providers.All(withSamples: false)), null, cancel);
             if (path is null || m.ExitCode != 0) return null;
             return TraceAnalyzer.Analyze(new RunInfo { Program = arm, CommandLine = string.Join(' ', command), Mode = CollectMode.Launch, TracePath = path });
         }
-        var before = await Traced(Baseline);
-        var after = await Traced(Variant);
+        var before = Traced(Baseline);
+        var after = Traced(Variant);
         if (after is null) return new FlipCheck(0, 0, ["the variant's traced run produced no trace: the flip could not be checked"]);
         int sites = 0, honoured = 0;
         var details = new List<string>();
@@ -272,6 +264,17 @@ public sealed class ExperimentRunner
         }
         if (sites == 0) details.Add("no inlining decision about the edited method(s) was seen in the variant's run (were they called from optimized code?)");
         return new FlipCheck(sites, honoured, details);
+    }
+
+    /// <summary>One measured run with the tree's root traced from its first instruction; the trace is null when none came.</summary>
+    private static (RunMeasurement Run, string? TracePath) MeasureTraced(IReadOnlyList<string> command, TreeTracer tracer, TimeSpan? timeout, CancellationToken cancel)
+    {
+        var run = ProcessMeter.Measure(new RunSpec
+        {
+            FileName = command[0], Arguments = command.Skip(1).ToList(), Timeout = timeout,
+            Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
+        }, cancel);
+        return (run, tracer.FinishAsync().GetAwaiter().GetResult());
     }
 
     private static string RuntimeSettings() => string.Join(";", System.Environment.GetEnvironmentVariables().Keys.Cast<string>()

@@ -32,6 +32,7 @@ public sealed class Collector
 
     private readonly List<Traced> _traced = [];
     private readonly List<string> _untraced = [];
+    private bool _writePgo;   // launch mode: decided once, for every process of the tree
 
     public async Task<CollectResult> RunAsync(CollectRequest request, IProgress<CollectStatus>? progress, CancellationToken cancel)
     {
@@ -66,8 +67,8 @@ public sealed class Collector
         var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false };
         foreach (var arg in command.Skip(1)) startInfo.ArgumentList.Add(arg);
         foreach (var (name, value) in LaunchEnvironment(marker)) startInfo.Environment[name] = value;
-        var writePgo = request.WritePgo && PgoOffReason() is null;
-        if (writePgo)
+        _writePgo = request.WritePgo && PgoOffReason() is null;
+        if (_writePgo)
         {
             // Dynamic-PGO counts, written at exit; each process gets its own path once it connects.
             startInfo.Environment["DOTNET_WritePGOData"] = "1";
@@ -126,7 +127,7 @@ public sealed class Collector
             return;
         }
         var tracePath = _traced.Count == 0 ? request.TracePath : WithSuffix(request.TracePath, $".{pid}");
-        var pgoPath = request.WritePgo && PgoOffReason() is null ? PgoPathFor(request.TracePath, pid) : null;
+        var pgoPath = _writePgo ? PgoPathFor(request.TracePath, pid) : null;
         try
         {
             Track(pid, pgoPath, CollectMode.Launch,

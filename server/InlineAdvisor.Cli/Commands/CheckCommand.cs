@@ -131,13 +131,13 @@ internal static class CheckCommand
 
         var m = record.Metrics.FirstOrDefault(x => x.Metric == record.DecidingMetric);
         if (m is null) return Common.Fail($"--verify: stopped after {record.Pairs} round(s), too few to say anything");
-        var undone = $"{Signed(m.Effect)} [{Signed(m.Low)}, {Signed(m.High)}]";
-        var control = $"{Signed(m.ControlEffect)} [{Signed(m.ControlLow)}, {Signed(m.ControlHigh)}]";
+        var undone = $"{Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}]";
+        var control = $"{Percent.Signed(m.ControlEffect)} [{Percent.Signed(m.ControlLow)}, {Percent.Signed(m.ControlHigh)}]";
         // The advice's own effect now (with vs without) is the inverse ratio of B/A.
-        var advised = $"{Signed(Inverse(m.Effect))} [{Signed(Inverse(m.High))}, {Signed(Inverse(m.Low))}]";
+        var advised = $"{Percent.Signed(Inverse(m.Effect))} [{Percent.Signed(Inverse(m.High))}, {Percent.Signed(Inverse(m.Low))}]";
         AnsiConsole.MarkupLine(Common.Escape($"{m.Metric}, n={m.N}: undoing the advice {undone}; the advice itself now {advised}; A/A control {control}"));
         foreach (var r in undoable.Where(r => r.Evidence is { Kind: "measured", Effect: not null }))
-            AnsiConsole.MarkupLine($"[grey]{Common.Escape($"  when advised: {r.Method.Display} {r.Evidence.Metric} {Signed(r.Evidence.Effect!.Value)} [{Signed(r.Evidence.Low ?? 0)}, {Signed(r.Evidence.High ?? 0)}] at n={r.Evidence.N}")}[/]");
+            AnsiConsole.MarkupLine($"[grey]{Common.Escape($"  when advised: {r.Method.Display} {r.Evidence.Metric} {Percent.Signed(r.Evidence.Effect!.Value)} [{Percent.Signed(r.Evidence.Low ?? 0)}, {Percent.Signed(r.Evidence.High ?? 0)}] at n={r.Evidence.N}")}[/]");
         foreach (var n in record.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(n)}[/]");
 
         bool undoingHelps = m.LowerIsBetter ? m.High < 0 : m.Low > 0;
@@ -159,6 +159,4 @@ internal static class CheckCommand
     }
 
     private static double Inverse(double relative) => 1 / (1 + relative) - 1;
-
-    private static string Signed(double x) => (x * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%";
 }

@@ -172,7 +172,7 @@ internal static class ExperimentCommand
         table.AddColumns("metric", "baseline (median)", "variant (median)", "change B vs A [[95% CI]]", "A/A control [[95% CI]]", "n");
         foreach (var m in r.Metrics)
             table.AddRow(Common.Escape(m.Metric), Value(m.MedianBaseline, m.Unit), Value(m.MedianVariant, m.Unit),
-                Common.Escape($"{Signed(m.Effect)} [{Signed(m.Low)}, {Signed(m.High)}]"), Common.Escape($"{Signed(m.ControlEffect)} [{Signed(m.ControlLow)}, {Signed(m.ControlHigh)}]"), m.N.ToString());
+                Common.Escape($"{Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}]"), Common.Escape($"{Percent.Signed(m.ControlEffect)} [{Percent.Signed(m.ControlLow)}, {Percent.Signed(m.ControlHigh)}]"), m.N.ToString());
         AnsiConsole.Write(table);
         if (r.Flip is { } f)
         {
@@ -182,8 +182,6 @@ internal static class ExperimentCommand
         AnsiConsole.MarkupLine($"[grey]counters: {Common.Escape(r.Counters)}. Intervals: t on per-round log ratios; the deciding metric's is the sequential design's (repeated 95% CI), the others fixed-n and descriptive.[/]");
         foreach (var n in r.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(n)}[/]");
     }
-
-    private static string Signed(double x) => (x * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Value(double v, string unit) => unit switch
     {

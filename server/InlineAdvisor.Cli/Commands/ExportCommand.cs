@@ -152,13 +152,12 @@ internal static class ExportCommand
         {
             var e = r.Evidence;
             var evidence = e.Kind == "measured"
-                ? $"{e.Metric} {Pct(e.Effect)} [{Pct(e.Low)}, {Pct(e.High)}] n={e.N}" + (e.Tier1CodeChange is { } c ? $", Tier1 code {Pct(c)}" : "") + $" (experiment {string.Join(", ", e.ExperimentIds)})"
-                : $"predicted by {e.ModelVersion}: [{Pct(e.Low)}, {Pct(e.High)}]";
+                ? $"{e.Metric} {Percent.Signed(e.Effect)} [{Percent.Signed(e.Low)}, {Percent.Signed(e.High)}] n={e.N}" + (e.Tier1CodeChange is { } c ? $", Tier1 code {Percent.Signed(c)}" : "") + $" (experiment {string.Join(", ", e.ExperimentIds)})"
+                : $"predicted by {e.ModelVersion}: [{Percent.Signed(e.Low)}, {Percent.Signed(e.High)}]";
             table.AddRow(r.Action.ToString().ToLowerInvariant(), Common.Escape($"{r.Method.Display} {r.Method.Signature}"), Common.Percent(r.AmdahlBound),
                 Common.Escape(evidence), Common.Escape(r.Source is { } s ? $"{s.File}:{s.Line}" : "unknown"));
         }
         AnsiConsole.Write(table);
     }
 
-    private static string Pct(double? x) => x is { } v ? (v * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "?";
 }
