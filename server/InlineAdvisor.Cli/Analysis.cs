@@ -29,7 +29,7 @@ internal static class Analysis
                 PgoPath = trace.PgoPath,
                 // The traced process's own settings (an attached process was started with its own environment);
                 // an imported file does not say which settings it ran with.
-                RuntimeConfig = trace.Mode == CollectMode.File ? "" : RuntimeConfig.Describe(trace.RuntimeEnvironment),
+                RuntimeConfig = trace.Mode == CollectMode.File ? "" : RuntimeSettings.Describe(trace.RuntimeEnvironment),
                 Machine = Environment.MachineName,
                 Notes = notes,
             };
@@ -92,16 +92,4 @@ internal static class Analysis
         var rel = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
     }
-}
-
-/// <summary>The runtime settings that change JIT decisions, as recorded with each run.</summary>
-internal static class RuntimeConfig
-{
-    private static readonly string[] Names =
-        ["DOTNET_TieredPGO", "DOTNET_TieredCompilation", "DOTNET_TC_QuickJitForLoops", "DOTNET_OSR_HitLimit", "DOTNET_ReadyToRun", "DOTNET_JitInlineBudget", "DOTNET_gcServer"];
-
-    /// <param name="environment">The traced process's variables; null: this process's own (a launched child inherits them).</param>
-    public static string Describe(IReadOnlyDictionary<string, string>? environment = null) => string.Join(";",
-        Names.Select(n => (n, v: environment is null ? Environment.GetEnvironmentVariable(n) : environment.GetValueOrDefault(n)))
-            .Where(x => x.v is not null).Select(x => $"{x.n}={x.v}"));
 }

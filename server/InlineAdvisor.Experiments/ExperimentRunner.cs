@@ -169,7 +169,7 @@ public sealed class ExperimentRunner
             Epsilon = plan.Design.Epsilon,
             Metrics = Effects(runs, plan, decision),
             Flip = flip,
-            RuntimeConfig = RuntimeSettings(),
+            RuntimeConfig = RuntimeSettings.Describe(),
             Machine = $"{System.Environment.MachineName}, {System.Environment.ProcessorCount} cores",
             Counters = counters,
             Notes = notes,
@@ -276,10 +276,6 @@ public sealed class ExperimentRunner
         }, cancel);
         return (run, tracer.FinishAsync().GetAwaiter().GetResult());
     }
-
-    private static string RuntimeSettings() => string.Join(";", System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
-        .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)).Order()
-        .Select(k => $"{k}={System.Environment.GetEnvironmentVariable(k)}"));
 
     private static string Tail(string text) => text.Length <= 400 ? text.Trim() : "…" + text[^400..].Trim();
 }
