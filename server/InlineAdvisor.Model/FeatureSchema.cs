@@ -26,6 +26,8 @@ public static class FeatureSchema
         "pgo_count_log", "pgo_known", "jit_inlined", "decision_known",
         "reason_size_budget", "reason_eh", "reason_virtual", "reason_recursion", "reason_noinline", "reason_profitability", "reason_other",
         "caller_il_log", "caller_native_log",
+        // raw sizes and the decision × size interactions code size follows (a linear model cannot form the product itself)
+        "callee_il_bytes", "callee_native_tier1_bytes", "inlined_x_il_bytes", "not_inlined_x_il_bytes",
         // action one-hot
         "action_force", "action_block", "action_remove",
     ];

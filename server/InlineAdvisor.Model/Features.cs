@@ -177,6 +177,11 @@ public static class FeatureBuilder
         }
         Set("caller_il_log", Log(callerProfile?.IlSize ?? 0));
         Set("caller_native_log", Log(NativeSize(callerProfile, tier1: true)));
+        double il = callee?.IlSize ?? Math.Max(0, calleeProfile?.IlSize ?? 0);
+        Set("callee_il_bytes", il);
+        Set("callee_native_tier1_bytes", NativeSize(calleeProfile, tier1: true));
+        Set("inlined_x_il_bytes", f[FeatureSchema.IndexOf("jit_inlined")] * il);
+        Set("not_inlined_x_il_bytes", (1 - f[FeatureSchema.IndexOf("jit_inlined")]) * il);
         Set(action switch { InlineAction.Force => "action_force", InlineAction.Block => "action_block", _ => "action_remove" }, 1);
         return f;
     }
