@@ -34,7 +34,9 @@ public sealed class FeatureTests : IDisposable
         Assert.Equal(MethodImplFlags.AggressiveInlining, thrower.Flags & MethodImplFlags.AggressiveInlining);
         Assert.Equal(1, thrower.Calls);        // the exception's constructor
 
-        Assert.True(_il.Callee(M("Identity", "!!0  (!!0)"))?.Generic);
+        var (asm, _) = _il.Find(Straight)!.Value;
+        var identity = asm.Methods.Single(m => m.Identity.Type == Type && m.Identity.Name == "Identity").Identity;
+        Assert.True(_il.Callee(identity)!.Generic);
         var speak = _il.Callee(new MethodIdentity(Asm, "InlineAdvisor.Tests.Model.Fixtures.Speaker", "Speak", "instance int32  (int32)"))!;
         Assert.True(speak.Virtual);
         Assert.True(speak.HasThis);
