@@ -90,6 +90,11 @@ public static class Advisor
                 continue;
             }
             var reasonClass = ReasonClasses.Classify(site.Decision.Reason);
+            if (site.Decision.Reason == InlineReasons.TierZeroOnly)
+            {
+                advice.Add(Make(AdviceAction.Leave, EvidenceKind.None, "-", [], $"{decision}: no flag changes inlining in unoptimized code"));
+                continue;
+            }
             if ((flags & MethodImplFlags.AggressiveInlining) != 0 && site.Decision.Outcome == InlineOutcome.NotInlined)
             {
                 advice.Add(Make(AdviceAction.RemoveAttribute, EvidenceKind.None, "-", [],
@@ -118,7 +123,7 @@ public static class Advisor
             var predicted = preds.Select(x => x.t is TargetKind.Runtime or TargetKind.Cpu
                 ? new PredictedEffect(Targets.Name(x.t), "app ratio − 1", App(x.p.Value), App(x.p.Low), App(x.p.High))
                 : new PredictedEffect(Targets.Name(x.t), Targets.Unit(x.t), x.p.Value, x.p.Low, x.p.High)).ToList();
-            string text = I($"{InlineActions.Text(candidate)}: {Pct(App(rt))} [{Pct(App(rlo))}, {Pct(App(rhi))}] runtime, Tier1 code {code:+0;-0} B, JIT {jit:+0.0;-0.0} ms (predicted)");
+            string text = I($"{InlineActions.Text(candidate)}: {Pct(App(rt))} [{Pct(App(rlo))}, {Pct(App(rhi))}] runtime, Tier1 code {code:+0;-0;0} B, JIT {jit:+0.00;-0.00;0.00} ms (predicted)");
             AdviceAction action;
             string reason;
             if (candidate == InlineAction.Remove)

@@ -65,7 +65,7 @@ public static class ModelFile
             throw new ModelException($"model {path} was trained on feature schema v{data.Schema.Version} ({data.Schema.Hash}), this build computes v{FeatureSchema.Version} ({FeatureSchema.Hash}): retrain it with `advisor train`");
         int inputs = PayoffModel.Inputs(new double[FeatureSchema.Names.Count]).Length;
         foreach (var (key, m) in data.Models)
-            if (m.Weights.Length != inputs || m.Mean.Length != inputs || m.Scale.Length != inputs)
+            if (m.Weights.Length != inputs || m.Mean.Length != inputs || m.Scale.Length != inputs || m.Min.Length != inputs || m.Max.Length != inputs)
                 throw new ModelException($"model {path}: {key} has {m.Weights.Length} weights, expected {inputs}");
         return data;
     }

@@ -11,14 +11,17 @@ using InlineAdvisor.Experiments;
 namespace InlineAdvisor.Model;
 
 /// <summary>A fitted linear model on standardized features: prediction = intercept + Σ w_i (x_i − mean_i) / scale_i.</summary>
+/// <remarks>Inputs are clipped to the training range and the prediction to the range of training targets: a linear
+/// model extrapolates without limit (a site bound of 95% where training saw 0.03% would predict −100%), and a
+/// prediction outside anything measured is not one the data support.</remarks>
 public sealed record LinearModel(double Lambda, double Intercept, double[] Mean, double[] Scale, double[] Weights,
-    double ResidualLow, double ResidualHigh, int TrainingExamples)
+    double ResidualLow, double ResidualHigh, int TrainingExamples, double[] Min, double[] Max, double YMin, double YMax)
 {
     public double Predict(IReadOnlyList<double> x)
     {
         double y = Intercept;
-        for (int i = 0; i < Weights.Length; i++) y += Weights[i] * (x[i] - Mean[i]) / Scale[i];
-        return y;
+        for (int i = 0; i < Weights.Length; i++) y += Weights[i] * (Math.Clamp(x[i], Min[i], Max[i]) - Mean[i]) / Scale[i];
+        return TrainingExamples == 0 ? y : Math.Clamp(y, YMin, YMax);
     }
 }
 
@@ -57,7 +60,9 @@ public static class Ridge
             var w = a.Cholesky().Solve(z.TransposeThisAndMultiply(yc));
             for (int j = 0; j < p; j++) weights[j] = w[j];
         }
-        return new LinearModel(lambda, ybar, mean, scale, weights, 0, 0, n);
+        var min = Enumerable.Range(0, p).Select(j => n == 0 ? 0 : x.Min(r => r[j])).ToArray();
+        var max = Enumerable.Range(0, p).Select(j => n == 0 ? 0 : x.Max(r => r[j])).ToArray();
+        return new LinearModel(lambda, ybar, mean, scale, weights, 0, 0, n, min, max, n == 0 ? 0 : y.Min(), n == 0 ? 0 : y.Max());
     }
 
     /// <summary>
