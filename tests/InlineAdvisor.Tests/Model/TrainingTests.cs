@@ -1,0 +1,68 @@
+// Training is deterministic and reproduces the committed model's metrics from the committed dataset; a model of another feature schema is refused.
+using InlineAdvisor.Model;
+using InlineAdvisor.Tests.EndToEnd;
+using Xunit;
+
+namespace InlineAdvisor.Tests.Model;
+
+public sealed class TrainingTests
+{
+    static readonly string DataPath = Path.Combine(Repo.Root, "models", "data", "corpus.csv");
+    static readonly string ModelPath = Path.Combine(Repo.Root, "models", "inline-model.json");
+
+    [Fact]
+    public void Committed_dataset_reproduces_the_committed_model_and_metrics()
+    {
+        var text = File.ReadAllText(DataPath);
+        var committed = ModelFile.Load(ModelPath);
+        Assert.Equal(committed.TrainingDataSha256, ModelFile.Sha256(text));
+        var examples = DatasetCsv.Read(text, DataPath);
+        Assert.Equal(committed.TrainingExamples, examples.Count);
+
+        var metrics = Evaluation.LeaveOneFamilyOut(examples, committed.Seed);
+        Assert.Equal(committed.Metrics.Count, metrics.Count);
+        foreach (var (a, b) in committed.Metrics.Zip(metrics))
+        {
+            Assert.Equal((a.Target, a.Predictor, a.N, a.SignN), (b.Target, b.Predictor, b.N, b.SignN));
+            foreach (var (x, y) in new[] { (a.Spearman, b.Spearman), (a.Mae, b.Mae), (a.SignAccuracy, b.SignAccuracy), (a.Coverage, b.Coverage) })
+                Assert.True(double.IsNaN(x) ? double.IsNaN(y) : Math.Abs(x - y) <= 1e-9 * Math.Max(1, Math.Abs(x)), $"{a.Target}/{a.Predictor}: {x} vs {y}");
+        }
+        var model = PayoffModel.Train(examples, committed.Seed);
+        foreach (var (key, m) in committed.Models)
+        {
+            Assert.Equal(m.Lambda, model.Models[key].Lambda);
+            Assert.Equal(m.Weights, model.Models[key].Weights, (x, y) => Math.Abs(x - y) <= 1e-9 * Math.Max(1, Math.Abs(x)));
+        }
+    }
+
+    [Fact]
+    public void Training_twice_with_a_seed_gives_identical_files()
+    {
+        var examples = DatasetCsv.Read(File.ReadAllText(DataPath), DataPath);
+        string Once() => ModelFile.Serialize(new ModelFileData
+        {
+            Schema = new SchemaInfo(FeatureSchema.Version, FeatureSchema.Hash, FeatureSchema.Names), Method = ModelFile.Method, Seed = 7,
+            TrainingDataSha256 = "x", TrainingExamples = examples.Count, Families = [], Models = PayoffModel.Train(examples, 7).Models, Metrics = [],
+        });
+        Assert.Equal(Once(), Once());
+    }
+
+    [Fact]
+    public void A_model_of_another_feature_schema_is_refused_in_one_line()
+    {
+        using var dir = new TempDir();
+        var text = File.ReadAllText(ModelPath).Replace($"\"hash\": \"{FeatureSchema.Hash}\"", "\"hash\": \"0000000000000000\"");
+        Assert.Contains("0000000000000000", text);
+        var path = dir.File("old.json");
+        File.WriteAllText(path, text);
+        var e = Assert.Throws<ModelException>(() => ModelFile.Load(path));
+        Assert.Contains("feature schema", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+
+        var cli = Repo.RunAdvisor(dir.Path, null, "advise", "--store", dir.File("s.db"), "--app", dir.Path, "--model", path);
+        // No run in a fresh store is checked first; with a run the model is read: check the message path through Load directly above,
+        // and here only that the CLI fails in one line without a stack trace.
+        Assert.NotEqual(0, cli.ExitCode);
+        Assert.Single(cli.Stderr.Trim().Split('\n'));
+    }
+}
