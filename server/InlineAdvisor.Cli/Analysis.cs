@@ -9,7 +9,7 @@ namespace InlineAdvisor.Cli;
 internal static class Analysis
 {
     public static int AnalyzeAndStore(IReadOnlyList<CollectedTrace> traces, ProfileStore store, bool stoppedEarly, IReadOnlyList<string> untraced,
-        IReadOnlyList<string>? assemblyDirs = null)
+        IReadOnlyList<string>? assemblyDirs = null, int? workloadExitCode = null)
     {
         var stored = new List<(CollectedTrace Trace, RunProfile Profile)>();
         var failures = new List<string>();
@@ -17,6 +17,7 @@ internal static class Analysis
         {
             var notes = trace.Notes.ToList();
             if (stoppedEarly) notes.Add("collection was stopped before the program ended (--duration or Ctrl-C)");
+            if (workloadExitCode is { } code and not 0) notes.Add($"the workload exited with code {code}: a failing run may not show the program's normal work");
             var run = new RunInfo
             {
                 Program = ProgramOf(trace.CommandLine),
@@ -55,6 +56,8 @@ internal static class Analysis
             return Common.Fail(e.Message + " (traces are kept: " + string.Join(", ", traces.Select(t => t.TracePath)) + "; `advisor import` them later)");
         }
         Render(saved, untraced, failures);
+        if (workloadExitCode is { } exit and not 0)
+            return Common.Fail($"the workload exited with code {exit}; its runs are stored with a note (exit code {(int)ExitCode.WorkloadFailed})", ExitCode.WorkloadFailed);
         return (int)ExitCode.Ok;
     }
 

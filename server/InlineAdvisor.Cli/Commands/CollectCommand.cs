@@ -42,6 +42,8 @@ internal static class CollectCommand
               advisor collect -- dotnet bin/Release/net10.0/App.dll        launch (complete JIT history)
               advisor collect -- dotnet test tests/MyTests                 every .NET process of the tree, one run each
               advisor collect --pid 4242 --duration 30s                    attach (samples; decisions only for later compiles)
+
+            Exit code 3: the workload itself failed (its runs are still stored, with a note).
             """)
         { command, pid, name, duration, output, filter, noPgo, store };
 
@@ -103,7 +105,10 @@ internal static class CollectCommand
                 progress.Done();
             }
             // The program gets the terminal's Ctrl-C too and may end first: the run still stopped early.
-            return Analysis.AnalyzeAndStore(result.Traces, profileStore, result.StoppedEarly || interruption.Token.IsCancellationRequested, result.Untraced);
+            bool stoppedEarly = result.StoppedEarly || interruption.Token.IsCancellationRequested;
+            // A program we stopped exits non-zero by our hand: only its own failure is reported.
+            return Analysis.AnalyzeAndStore(result.Traces, profileStore, stoppedEarly, result.Untraced,
+                workloadExitCode: stoppedEarly ? null : result.ExitCode);
         });
         return cmd;
     }

@@ -61,6 +61,19 @@ public sealed class BadInputTests(StoreWithOneRun fixture) : IClassFixture<Store
         AssertOneClearLine(Advisor("collect", "--store", fixture.Store, "--", "true"), "no .NET process of it connected");
 
     [Fact]
+    public void A_workload_that_fails_is_stored_with_a_note_and_exit_code_3()
+    {
+        using var store = new TempDir();
+        // The sample refuses an unknown case with exit code 2, after its runtime started (so it is traced).
+        var r = Advisor("collect", "--store", store.File("s.db"), "--", "dotnet", Repo.SamplesDll, "no-such-case");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("advisor: the workload exited with code 2", r.Stderr);
+        using var s = ProfileStore.Open(store.File("s.db"));
+        var run = Assert.Single(s.ListRuns());
+        Assert.Contains(run.Notes, n => n.Contains("exited with code 2"));
+    }
+
+    [Fact]
     public void No_command_and_no_pid_is_a_usage_error()
     {
         var r = Advisor("collect", "--store", fixture.Store);
