@@ -17,7 +17,11 @@ public static class Evaluation
     /// callee is under 200 IL bytes at a hot site (bound ≥ 1%; every corpus site, whose rounds time only it), the mean measured effect of such examples in the
     /// training families, and 0 (leave it to the JIT) for everything else.
     /// </summary>
-    public static IReadOnlyList<MetricRow> LeaveOneFamilyOut(IReadOnlyList<Example> examples, int seed)
+    public static IReadOnlyList<MetricRow> LeaveOneFamilyOut(IReadOnlyList<Example> examples, int seed, string? only = null) =>
+        LeaveOneFamilyOut(examples, seed, only, out _);
+
+    /// <summary>Also returns the held-out predictions as CSV rows (id, family, action, target, measured, predicted, low, high), for inspection.</summary>
+    public static IReadOnlyList<MetricRow> LeaveOneFamilyOut(IReadOnlyList<Example> examples, int seed, string? only, out string heldOut)
     {
         var families = examples.Select(e => e.Family).Distinct().Order(StringComparer.Ordinal).ToList();
         var predictions = new Dictionary<(Example, TargetKind), (double Model, double Low, double High, double Naive)>();
@@ -25,7 +29,7 @@ public static class Evaluation
             foreach (var family in families)
             {
                 var train = examples.Where(e => e.Family != family).ToList();
-                var model = PayoffModel.Train(train, seed);
+                var model = PayoffModel.Train(train, seed, only);
                 foreach (var t in Targets.All)
                 {
                     var qualifying = train.Where(Qualifies).Select(e => e.Target(t)).Where(double.IsFinite).ToList();
@@ -37,6 +41,12 @@ public static class Evaluation
                     }
                 }
             }
+        var csv = new System.Text.StringBuilder("id,family,action,target,measured,predicted,low,high\n");
+        foreach (var t in Targets.All)
+            foreach (var e in examples)
+                if (predictions.TryGetValue((e, t), out var p))
+                    csv.Append(System.FormattableString.Invariant($"{e.Id},{e.Family},{InlineActions.Text(e.Action)},{Targets.Name(t)},{e.Target(t):R},{p.Model:R},{p.Low:R},{p.High:R}\n"));
+        heldOut = csv.ToString();
         var rows = new List<MetricRow>();
         foreach (var t in Targets.All)
         {

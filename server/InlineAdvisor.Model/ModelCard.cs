@@ -25,6 +25,25 @@ public static class ModelCard
         return sb.ToString();
     }
 
+    public const string CompareBegin = "<!-- comparison:begin (written by `advisor train --compare`) -->", CompareEnd = "<!-- comparison:end -->";
+
+    /// <summary>The held-out table of each candidate kind used alone, between its own markers.</summary>
+    public static void WriteComparison(string path, IReadOnlyList<(string Kind, List<MetricRow> Rows)> alone)
+    {
+        var sb = new StringBuilder(CompareBegin).AppendLine();
+        sb.AppendLine("| target | candidate alone | Spearman | MAE | sign accuracy (n) | 90% interval coverage |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var t in Targets.All)
+            foreach (var (kind, rows) in alone)
+                if (rows.FirstOrDefault(r => r.Target == Targets.Name(t)) is { } r && Candidates.For(t).Scales.Contains(kind.Split('/')[1]))
+                    sb.AppendLine($"| {r.Target} | {kind} | {F(r.Spearman, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {F(r.Coverage * 100, "0")}% |");
+        sb.Append(CompareEnd);
+        var text = File.ReadAllText(path);
+        int b = text.IndexOf(CompareBegin, StringComparison.Ordinal), e = text.IndexOf(CompareEnd, StringComparison.Ordinal);
+        text = b >= 0 && e > b ? text[..b] + sb + text[(e + CompareEnd.Length)..] : text.TrimEnd('\n') + "\n\n## What we tried (held out, each candidate alone)\n\n" + sb + "\n";
+        ModelFile.WriteAtomic(path, text);
+    }
+
     public static void WriteMetrics(string path, ModelFileData m)
     {
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Model card\n\n## Held-out metrics\n\n" + Begin + "\n" + End + "\n";

@@ -10,16 +10,16 @@ public sealed record SchemaInfo(int Version, string Hash, IReadOnlyList<string> 
 
 public sealed record ModelFileData
 {
-    public int Format { get; init; } = 1;
+    public int Format { get; init; } = ModelFile.Format;
     /// <summary>Version of the method (bump when training changes); the schema has its own version.</summary>
-    public int ModelVersion { get; init; } = 1;
+    public int ModelVersion { get; init; } = 2;
     public required SchemaInfo Schema { get; init; }
     public required string Method { get; init; }
     public required int Seed { get; init; }
     public required string TrainingDataSha256 { get; init; }
     public required int TrainingExamples { get; init; }
     public required IReadOnlyList<string> Families { get; init; }
-    public required Dictionary<string, LinearModel> Models { get; init; }
+    public required Dictionary<string, SiteModel> Models { get; init; }
     public required IReadOnlyList<MetricRow> Metrics { get; init; }
 
     public PayoffModel ToModel() => new() { Models = Models };
@@ -27,7 +27,9 @@ public sealed record ModelFileData
 
 public static class ModelFile
 {
-    public const string Method = "ridge regression per target and action on standardized features; λ by inner leave-one-family-out CV; 90% intervals from inner held-out residual quantiles";
+    /// <summary>2: a model per target × action is ridge or boosted trees (kind, scale and inner-CV scores in the file).</summary>
+    public const int Format = 2;
+    public const string Method = "per target and action: ridge regression on standardized features or gradient-boosted depth-2/3 regression trees; absolute-delta targets also fitted on the relative (Δ/base bytes, code only) and symlog scales; learner, scale and λ/depth/rounds chosen by inner leave-one-family-out CV (mean squared error for log ratios, mean absolute error for absolute deltas); 90% intervals from the chosen candidate's inner held-out residual quantiles";
 
     static readonly JsonSerializerOptions Options = new()
     {
@@ -60,13 +62,20 @@ public static class ModelFile
         ModelFileData? data;
         try { data = JsonSerializer.Deserialize<ModelFileData>(text, Options); }
         catch (JsonException e) { throw new ModelException($"model {path} is not a model file ({e.Message})"); }
-        if (data is null || data.Format != 1) throw new ModelException($"model {path} is not a format-1 model file");
+        if (data is null || data.Format != Format) throw new ModelException($"model {path} is a format-{data?.Format} model file, this build reads format {Format}: retrain it with `advisor train`");
         if (data.Schema.Hash != FeatureSchema.Hash || data.Schema.Version != FeatureSchema.Version || !data.Schema.Names.SequenceEqual(FeatureSchema.Names))
             throw new ModelException($"model {path} was trained on feature schema v{data.Schema.Version} ({data.Schema.Hash}), this build computes v{FeatureSchema.Version} ({FeatureSchema.Hash}): retrain it with `advisor train`");
         int inputs = PayoffModel.Inputs(new double[FeatureSchema.Names.Count]).Length;
         foreach (var (key, m) in data.Models)
-            if (m.Weights.Length != inputs || m.Mean.Length != inputs || m.Scale.Length != inputs || m.Min.Length != inputs || m.Max.Length != inputs)
-                throw new ModelException($"model {path}: {key} has {m.Weights.Length} weights, expected {inputs}");
+        {
+            bool ok = m.Kind switch
+            {
+                Candidates.Ridge => m.Linear is { } l && new[] { l.Weights, l.Mean, l.Scale, l.Min, l.Max }.All(a => a.Length == inputs),
+                Candidates.Trees => m.Trees is { } t && t.Trees.All(tr => tr.Feature.All(f => f < inputs) && tr.Leaf.Length == tr.Feature.Length + 1),
+                _ => false,
+            };
+            if (!ok) throw new ModelException($"model {path}: {key} is not a well-formed '{m.Kind}' model over {inputs} inputs");
+        }
         return data;
     }
 

@@ -15,7 +15,7 @@ namespace InlineAdvisor.Model;
 /// model extrapolates without limit (a site bound of 95% where training saw 0.03% would predict −100%), and a
 /// prediction outside anything measured is not one the data support.</remarks>
 public sealed record LinearModel(double Lambda, double Intercept, double[] Mean, double[] Scale, double[] Weights,
-    double ResidualLow, double ResidualHigh, int TrainingExamples, double[] Min, double[] Max, double YMin, double YMax)
+    int TrainingExamples, double[] Min, double[] Max, double YMin, double YMax)
 {
     public double Predict(IReadOnlyList<double> x)
     {
@@ -62,41 +62,10 @@ public static class Ridge
         }
         var min = Enumerable.Range(0, p).Select(j => n == 0 ? 0 : x.Min(r => r[j])).ToArray();
         var max = Enumerable.Range(0, p).Select(j => n == 0 ? 0 : x.Max(r => r[j])).ToArray();
-        return new LinearModel(lambda, ybar, mean, scale, weights, 0, 0, n, min, max, n == 0 ? 0 : y.Min(), n == 0 ? 0 : y.Max());
+        return new LinearModel(lambda, ybar, mean, scale, weights, n, min, max, n == 0 ? 0 : y.Min(), n == 0 ? 0 : y.Max());
     }
 
-    /// <summary>
-    /// Chooses λ by inner cross-validation (leave one group out when there are at least three groups, else
-    /// five folds by a seeded shuffle), fits on all the data with it, and sets the interval from the inner
-    /// held-out residuals at that λ.
-    /// </summary>
-    public static LinearModel FitWithCv(IReadOnlyList<double[]> x, IReadOnlyList<double> y, IReadOnlyList<string> groups, int seed)
-    {
-        int n = x.Count;
-        if (n < 4) return Fit(x, y, Grid[^1]) with { ResidualLow = double.NegativeInfinity, ResidualHigh = double.PositiveInfinity };
-        var folds = Folds(groups, seed);
-        double bestMse = double.PositiveInfinity;
-        double bestLambda = Grid[^1];
-        List<double> bestResiduals = [];
-        foreach (var lambda in Grid)
-        {
-            var residuals = new List<double>();
-            foreach (var fold in folds.Distinct().Order())
-            {
-                var train = Enumerable.Range(0, n).Where(i => folds[i] != fold).ToList();
-                if (train.Count < 2) continue;
-                var m = Fit(train.Select(i => x[i]).ToList(), train.Select(i => y[i]).ToList(), lambda);
-                for (int i = 0; i < n; i++) if (folds[i] == fold) residuals.Add(y[i] - m.Predict(x[i]));
-            }
-            double mse = residuals.Count == 0 ? double.PositiveInfinity : residuals.Average(r => r * r);
-            if (mse < bestMse - 1e-15) (bestMse, bestLambda, bestResiduals) = (mse, lambda, residuals);
-        }
-        var model = Fit(x, y, bestLambda);
-        bestResiduals.Sort();
-        return model with { ResidualLow = Quantile(bestResiduals, IntervalLow), ResidualHigh = Quantile(bestResiduals, IntervalHigh) };
-    }
-
-    static int[] Folds(IReadOnlyList<string> groups, int seed)
+    internal static int[] Folds(IReadOnlyList<string> groups, int seed)
     {
         var distinct = groups.Distinct().Order(StringComparer.Ordinal).ToList();
         if (distinct.Count >= 3) return groups.Select(g => distinct.IndexOf(g)).ToArray();
@@ -119,34 +88,3 @@ public static class Ridge
     }
 }
 
-/// <summary>Four targets × three actions of fitted models: what the model file holds and predictions come from.</summary>
-public sealed class PayoffModel
-{
-    public required Dictionary<string, LinearModel> Models { get; init; }   // key "target/action"
-
-    public static string Key(TargetKind t, InlineAction a) => $"{Targets.Name(t)}/{InlineActions.Text(a)}";
-
-    /// <summary>The model's inputs: the schema's features without the action one-hot (the action picks the model).</summary>
-    public static double[] Inputs(double[] features) => features[..FeatureSchema.IndexOf("action_force")];
-
-    public static PayoffModel Train(IReadOnlyList<Example> examples, int seed)
-    {
-        var models = new Dictionary<string, LinearModel>();
-        foreach (var t in Targets.All)
-            foreach (var a in new[] { InlineAction.Force, InlineAction.Block, InlineAction.Remove })
-            {
-                var rows = examples.Where(e => e.Action == a && double.IsFinite(e.Target(t))).ToList();
-                models[Key(t, a)] = Ridge.FitWithCv(rows.Select(e => Inputs(e.Features)).ToList(), rows.Select(e => e.Target(t)).ToList(),
-                    rows.Select(e => e.Family).ToList(), seed);
-            }
-        return new PayoffModel { Models = models };
-    }
-
-    public (double Value, double Low, double High, bool Trained) Predict(TargetKind t, InlineAction a, double[] features)
-    {
-        var m = Models[Key(t, a)];
-        if (m.TrainingExamples == 0) return (0, double.NegativeInfinity, double.PositiveInfinity, false);
-        double v = m.Predict(Inputs(features));
-        return (v, v + m.ResidualLow, v + m.ResidualHigh, true);
-    }
-}

@@ -14,11 +14,13 @@ internal static class TrainCommand
         var store = new Option<string?>("--store") { Description = "Also use every single-edit experiment in this store as an example." };
         var output = new Option<string>("--out", "-o") { Description = "The model JSON to write.", DefaultValueFactory = _ => "models/inline-model.json" };
         var card = new Option<string?>("--card") { Description = "The model card (markdown) whose metrics section to write." };
+        var compare = new Option<bool>("--compare") { Description = "Also evaluate each candidate kind alone (ridge, trees, and their relative code-size forms) and write that table to the card." };
+        var heldOut = new Option<string?>("--held-out") { Description = "Write the held-out predictions (CSV) here, for inspection." };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold shuffles (results are identical for a seed).", DefaultValueFactory = _ => 1 };
         var cmd = new Command("train", """
-            Train the payoff model (ridge regression per target and action) and evaluate it by leave-one-family-out
+            Train the payoff model (per target and action: ridge or boosted trees, chosen by inner CV) and evaluate it by leave-one-family-out
             cross-validation against "trust the JIT" and "force every hot callee under 200 IL bytes".
-            """) { data, store, output, card, seed };
+            """) { data, store, output, card, seed, compare, heldOut };
         cmd.SetAction(parse =>
         {
             string text;
@@ -41,7 +43,8 @@ internal static class TrainCommand
                 examples = DatasetCsv.Sorted(examples).ToList();
                 if (examples.Count == 0) return Common.Fail("no examples to train on");
                 int s0 = parse.GetValue(seed);
-                var metrics = Evaluation.LeaveOneFamilyOut(examples, s0);
+                var metrics = Evaluation.LeaveOneFamilyOut(examples, s0, null, out var predictions);
+                if (parse.GetValue(heldOut) is { } heldPath) ModelFile.WriteAtomic(heldPath, predictions);
                 var model = PayoffModel.Train(examples, s0);
                 var file = new ModelFileData
                 {
@@ -53,6 +56,13 @@ internal static class TrainCommand
                 ModelFile.WriteAtomic(parse.GetValue(output)!, ModelFile.Serialize(file));
                 Render(metrics, examples.Count, file.Families.Count);
                 if (parse.GetValue(card) is { } cardPath) ModelCard.WriteMetrics(cardPath, file);
+                if (parse.GetValue(compare))
+                {
+                    // Outer held-out scores of each candidate kind alone: for the card's "what we tried", never used to choose.
+                    var alone = Candidates.Kinds.Select(k => (k, Evaluation.LeaveOneFamilyOut(examples, s0, k).Where(r => r.Predictor == Evaluation.ModelName).ToList())).ToList();
+                    foreach (var (k, rows) in alone) { AnsiConsole.MarkupLine($"[bold]{k} alone[/]"); Render(rows, examples.Count, file.Families.Count); }
+                    if (parse.GetValue(card) is { } cardPath2) ModelCard.WriteComparison(cardPath2, alone);
+                }
                 Console.WriteLine($"model → {parse.GetValue(output)} (schema {FeatureSchema.Hash}, data sha256 {hash[..16]}…)");
                 return (int)ExitCode.Ok;
             }
