@@ -77,8 +77,9 @@ public static class Advisor
                 if (!settingsNoted && e.RuntimeConfig != profile.Run.RuntimeConfig)
                 {
                     settingsNoted = true;
-                    notes.Add($"experiment {e.Id} ran with runtime settings '{e.RuntimeConfig}', the run with '{profile.Run.RuntimeConfig}' " +
-                              "(experiments record every DOTNET_* variable, runs a JIT-relevant list): check they match before comparing");
+                    // Both record RuntimeSettings.Describe (stores older than it kept every DOTNET_* variable for experiments).
+                    notes.Add($"experiment {e.Id} ran with runtime settings '{e.RuntimeConfig}', the run with '{profile.Run.RuntimeConfig}': " +
+                              "the JIT may decide differently under each; check they match before comparing");
                 }
                 advice.Add(FromExperiment(site, bound, attribute, decision, e));
                 continue;

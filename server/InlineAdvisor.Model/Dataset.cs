@@ -220,7 +220,7 @@ public static class StoreExamples
             var profile = loadRun(runId);
             if (profile is null) { notes.Add($"experiment {e.Id}: its profile run {runId} is not in the store, skipped"); continue; }
             if (e.RuntimeConfig != profile.Run.RuntimeConfig)
-                notes.Add($"experiment {e.Id}: runtime settings differ from run {runId}'s record (experiments keep every DOTNET_* variable, runs a JIT-relevant list): check they match");
+                notes.Add($"experiment {e.Id} ran with runtime settings '{e.RuntimeConfig}', its profile run {runId} with '{profile.Run.RuntimeConfig}': the labels may not belong to these features");
             var site = e.Sites.Select(s => profile.Sites.Where(x => x.Caller == s.Caller && x.Callee == s.Callee).MaxBy(x => x.TotalSamples)).FirstOrDefault(x => x is not null) ?? e.Sites[0];
             double bound = Math.Max(0.01, profile.AmdahlBound(site));
             using var il = new ILFeatureReader(e.AppDir);
