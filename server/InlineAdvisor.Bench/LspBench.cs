@@ -64,7 +64,7 @@ internal static class LspBench
             }
 
             sw.Restart();
-            var server = new Server(sIn, sOut, TextWriter.Null, storePath);
+            var server = new Server(sIn, sOut, args.Contains("--log") ? Console.Error : TextWriter.Null, storePath);
             var running = Task.Run(server.RunAsync);
             await Request("initialize", new { processId = Environment.ProcessId, rootUri = new Uri(dir).AbsoluteUri, capabilities = new { } });
             var uri = new Uri(file).AbsoluteUri;

@@ -285,7 +285,11 @@ public sealed class Server
         var doc = new OpenDocument(uri, PathOf(uri), td.GetProperty("text").GetString() ?? "", td.TryGetProperty("version", out var v) && v.TryGetInt32(out var vi) ? vi : 0);
         _docs[uri] = doc;
         // Parse now, off the reader thread: the first codeLens follows right away and would otherwise wait for it.
-        _ = Task.Run(() => doc.Declarations);
+        _ = Task.Run(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            _log.WriteLine($"advisor lsp: parsed {doc.Path}: {doc.Declarations.Count} methods ({sw.ElapsedMilliseconds} ms)");
+        });
     }
 
     void Change(JsonElement? p)

@@ -260,17 +260,15 @@ public sealed class Connection
     Task SendErrorAsync(JsonNode? id, int code, string message) =>
         SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
 
+    static readonly byte[] Close = "}"u8.ToArray();
+
     async Task SendRawResultAsync(JsonNode? id, RawJson raw)
     {
         // The envelope around pre-encoded bytes: no parse into a node, no re-serialization of the result.
         var head = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{id?.ToJsonString() ?? "null"},\"result\":");
-        var body = new byte[head.Length + raw.Utf8.Length + 1];
-        head.CopyTo(body, 0);
-        raw.Utf8.CopyTo(body, head.Length);
-        body[^1] = (byte)'}';
         try
         {
-            await _writer.WriteAsync(body);
+            await _writer.WriteAsync([head, raw.Utf8, Close]);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
