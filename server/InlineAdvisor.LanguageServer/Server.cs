@@ -182,7 +182,16 @@ public sealed class Server
         _initialized = true;
         // The answer to initialize does not wait for the store: the client opens its documents (parsed meanwhile, on
         // the other core) while the index loads; the first codeLens waits for both.
-        _loaded = Task.Run(ReloadStore);
+        _loaded = Task.Run(() =>
+        {
+            // Never a faulted task: every later request awaits it. An unexpected failure is a status message instead.
+            try { ReloadStore(); }
+            catch (Exception e)
+            {
+                _log.WriteLine($"advisor lsp: loading the store failed: {e}");
+                _store = new StoreSnapshot(StorePath(), File.Exists(StorePath()), null, $"cannot read {StorePath()}: {e.Message.Split('\n')[0]}", null);
+            }
+        });
         return new
         {
             capabilities = new
