@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Text;
 using InlineAdvisor.Core;
+using InlineAdvisor.Model;
 
 namespace InlineAdvisor.LanguageServer;
 
@@ -20,13 +21,13 @@ public static class LensText
     }
 
     /// <summary>
-    /// The payoff part of a lens: what forcing, blocking or removing the inline does here. Today only measured evidence
-    /// (the newest experiment on this caller → callee); the one place a model's prediction will be slotted in
-    /// (as "force: +1.2% [−0.5%, +2.9%] (predicted)"), never shown as a measurement.
+    /// The payoff part of a lens: what forcing, blocking or removing the inline does here. Measured evidence (the newest
+    /// experiment on this caller → callee) wins; otherwise the model's prediction of the app-level runtime change, labelled
+    /// "(predicted)" with its 90% interval — never shown as a measurement.
     /// </summary>
     public static string? Payoff(SiteEntry e)
     {
-        if (e.Experiments.Count == 0) return null;
+        if (e.Experiments.Count == 0) return e.Advice is { } a ? Predicted(a) : null;
         var x = e.Experiments[0];
         var action = string.Join("+", x.Edits.Select(d => d.Action));
         var m = x.Metrics.FirstOrDefault(k => k.Metric == x.DecidingMetric);
@@ -39,6 +40,13 @@ public static class LensText
             _ => " not resolved,",
         };
         return $"{action}: {interval}{verdict} (n={x.Pairs}, measured)".Replace(", (", " (");
+    }
+
+    static string? Predicted(SiteAdvice a)
+    {
+        if (a.Evidence != EvidenceKind.Predicted || a.Considered is not { } action) return null;
+        var rt = a.Predicted.FirstOrDefault(p => p.Target == Targets.Name(TargetKind.Runtime));
+        return rt is null ? null : $"{InlineActions.Text(action)}: {Percent.Signed(rt.Value)} [{Percent.Signed(rt.Low)}, {Percent.Signed(rt.High)}] (predicted)";
     }
 
     static string Verdict(ExperimentRecord x) => x.Verdict switch
@@ -60,7 +68,7 @@ public static class LensText
     }
 
     /// <summary>The full evidence of a site, as markdown.</summary>
-    public static string SiteHover(SiteEntry e, RunInfo run, int shift)
+    public static string SiteHover(SiteEntry e, RunInfo run, int shift, string? predictionNote = null)
     {
         var r = e.Row;
         var s = r.Site;
@@ -88,6 +96,15 @@ public static class LensText
             sb.Append("**Experiments** (newest first)\n\n");
             foreach (var x in e.Experiments) sb.Append(Experiment(x));
         }
+        if (e.Advice is { } a)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\n**Advice: {a.ActionText}** — {a.Reason}\n\n");
+            if (a.Payoff != "-") sb.Append(CultureInfo.InvariantCulture, $"- {a.Payoff}\n");
+            if (a.Evidence == EvidenceKind.Predicted)
+                sb.Append("- a prediction of the shipped model (90% interval; app-level runtime = the site's local effect × its Amdahl bound), not a measurement: `advisor experiment` measures it\n");
+            if (a.Split is { } split) sb.Append(CultureInfo.InvariantCulture, $"- {split}\n");
+        }
+        else if (predictionNote is not null) sb.Append(CultureInfo.InvariantCulture, $"\n_{predictionNote}_\n");
         sb.Append(CultureInfo.InvariantCulture, $"\n_Run {run.Id} of {run.Program}, {run.StartedUtc:yyyy-MM-dd HH:mm} UTC{(run.RuntimeConfig.Length > 0 ? $", {run.RuntimeConfig}" : "")}_");
         foreach (var note in run.Notes) sb.Append(CultureInfo.InvariantCulture, $"\n\n_note: {note}_");
         return sb.ToString();

@@ -1,12 +1,14 @@
 // The store's newest run, indexed once by source document and by method, so each editor request is a lookup.
 using InlineAdvisor.Core;
 using InlineAdvisor.Metadata;
+using InlineAdvisor.Model;
 using InlineAdvisor.Store;
 
 namespace InlineAdvisor.LanguageServer;
 
-/// <summary>A site with its report row (the one result model) and every experiment on the same caller → callee, newest first.</summary>
-public sealed record SiteEntry(SiteRow Row, IReadOnlyList<ExperimentRecord> Experiments)
+/// <summary>A site with its report row (the one result model), every experiment on the same caller → callee, newest first,
+/// and the advisor's advice for it (null without an app folder or a model).</summary>
+public sealed record SiteEntry(SiteRow Row, IReadOnlyList<ExperimentRecord> Experiments, SiteAdvice? Advice = null)
 {
     public CallSite Site => Row.Site;
 }
@@ -32,7 +34,10 @@ public sealed class ProfileIndex
     /// <summary>Sites indexed (those with a source line and at least the load floor of samples).</summary>
     public int SiteCount { get; }
 
-    ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments)
+    /// <summary>Why sites carry no predictions, when they don't (shown in the status and in hovers).</summary>
+    public string? PredictionNote { get; }
+
+    ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments, Func<RunProfile, Func<CallSite, IReadOnlyList<ExperimentRecord>>, SitePredictions>? predict)
     {
         Run = profile.Run;
         Totals = profile.Totals;
@@ -40,13 +45,16 @@ public sealed class ProfileIndex
         SiteCount = profile.Sites.Count;
         var byEdge = experiments.SelectMany(e => e.Sites.Select(s => (Key: (s.Caller, s.Callee), e)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<ExperimentRecord>)g.Select(x => x.e).Distinct().OrderByDescending(e => e.Id).ToList());
+        IReadOnlyList<ExperimentRecord> ExperimentsOf(CallSite s) => byEdge.TryGetValue((s.Caller, s.Callee), out var list) ? list : [];
+        var predictions = predict?.Invoke(profile, ExperimentsOf) ?? SitePredictions.None;
+        PredictionNote = predictions.Note;
         // Every site with a source line, in the report's own rows (threshold 0: the editor filters by its setting).
         var report = ReportBuilder.Build(profile, top: int.MaxValue, hotThreshold: 0,
             evidence: s => byEdge.TryGetValue((s.Caller, s.Callee), out var list) ? list[0] : null,
             hideSite: s => s.Source is null);
         foreach (var group in report.Sites.GroupBy(r => r.Site.Source!.File, StringComparer.Ordinal))
         {
-            var sites = group.Select(r => new SiteEntry(r, byEdge.TryGetValue((r.Site.Caller, r.Site.Callee), out var list) ? list : []))
+            var sites = group.Select(r => new SiteEntry(r, ExperimentsOf(r.Site), predictions.For(r.Site)))
                 .OrderBy(e => e.Site.Source!.Line).ThenBy(e => e.Site.IlOffset).ToList();
             var name = FileName(group.Key);
             if (!_byFileName.TryGetValue(name, out var bucket)) _byFileName[name] = bucket = [];
@@ -61,16 +69,18 @@ public sealed class ProfileIndex
         }
     }
 
-    public static ProfileIndex Build(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments) => new(profile, experiments);
+    public static ProfileIndex Build(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments,
+        Func<RunProfile, Func<CallSite, IReadOnlyList<ExperimentRecord>>, SitePredictions>? predict = null) => new(profile, experiments, predict);
 
     /// <summary>Loads the newest run (its sites of at least <paramref name="minShare"/> of the samples, which is all a lens
-    /// can show) and all experiments from an open store.</summary>
-    public static ProfileIndex? Load(ProfileStore store, double minShare = 0.001)
+    /// can show) and all experiments from an open store; <paramref name="predict"/> adds the model's advice.</summary>
+    public static ProfileIndex? Load(ProfileStore store, double minShare = 0.001,
+        Func<RunProfile, Func<CallSite, IReadOnlyList<ExperimentRecord>>, SitePredictions>? predict = null)
     {
         var latest = store.LatestRun();
         if (latest is null) return null;
         var profile = store.LoadRunForEditor(latest.Id, minShare)!;
-        return new ProfileIndex(profile, store.ListExperiments());
+        return new ProfileIndex(profile, store.ListExperiments(), predict);
     }
 
     static string TypeAndName(string type, string name) => type + "::" + name;

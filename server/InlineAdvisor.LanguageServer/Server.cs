@@ -210,9 +210,10 @@ public sealed class Server
     {
         if (p is not { ValueKind: JsonValueKind.Object } e || !e.TryGetProperty("settings", out var s)) return;
         if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("inlineAdvisor", out var ia)) s = ia;
-        var before = StorePath();
+        var before = (StorePath(), _settings.AppDir, _settings.MinCpuPercent);
         _settings = _settings.With(s);
-        if (StorePath() != before || _settings.MinCpuPercent / 100 < 0.001) ReloadStore();
+        // The index holds the predictions, which depend on the app folder and the bound threshold.
+        if ((StorePath(), _settings.AppDir, _settings.MinCpuPercent) != before) ReloadStore();
         _ = RefreshLenses();
     }
 
@@ -225,6 +226,10 @@ public sealed class Server
         return System.IO.Path.GetFullPath(setting is null ? System.IO.Path.Combine(root, ".inline-advisor", "advisor.db") : System.IO.Path.Combine(root, setting));
     }
 
+    /// <summary>The appDir setting, relative to the workspace root; null when unset.</summary>
+    string? AppDirPath(ServerSettings settings) =>
+        settings.AppDir is { } dir ? System.IO.Path.GetFullPath(System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, dir)) : null;
+
     // ---- store -----------------------------------------------------------------------------------------------------
 
     /// <summary>Re-reads the store and re-indexes (once per change, never per request).</summary>
@@ -234,7 +239,9 @@ public sealed class Server
         {
             var sw = Stopwatch.StartNew();
             // Sites under 0.1% of samples are not indexed (no lens shows them) unless the setting asks for lower.
-            _store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, _settings.MinCpuPercent / 100));
+            var settings = _settings;
+            _store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, settings.MinCpuPercent / 100),
+                (profile, experimentsFor) => SitePredictions.Compute(profile, experimentsFor, AppDirPath(settings), settings.MinCpuPercent / 100));
             _log.WriteLine($"advisor lsp: store {_store.Path}: {(_store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : _store.Message)} ({sw.ElapsedMilliseconds} ms)");
             return _store;
         }
@@ -476,7 +483,7 @@ public sealed class Server
         var (index, anchors) = Anchors(doc);
         if (index is null) return null;
         var (site, method) = At(anchors, pos);
-        string? markdown = site is not null ? LensText.SiteHover(site.Entry, index.Run, site.Shift)
+        string? markdown = site is not null ? LensText.SiteHover(site.Entry, index.Run, site.Shift, index.PredictionNote)
             : method is not null ? LensText.MethodHover(method, anchors.Sites.Where(s => s.Entry.Site.Caller == method.Entry.Profile.Method).Select(s => s.Entry).ToList(), index.Run)
             : null;
         return markdown is null ? null : new { contents = new { kind = "markdown", value = markdown } };
@@ -675,7 +682,7 @@ public sealed class Server
 
     async Task<object> Experiment(JsonElement arg, Action<string> report, CancellationToken ct)
     {
-        var appDir = _settings.AppDir ?? throw new RpcException(ErrorCodes.RequestFailed, "no application folder: set inlineAdvisor.workload.appDir (the folder of the built assemblies)");
+        var appDir = AppDirPath(_settings) ?? throw new RpcException(ErrorCodes.RequestFailed, "no application folder: set inlineAdvisor.workload.appDir (the folder of the built assemblies)");
         var uri = Str(arg, "uri") ?? throw new RpcException(ErrorCodes.InvalidParams, "experiment needs { uri, line, character }");
         if (!_docs.TryGetValue(uri, out var doc)) doc = Document(JsonDocument.Parse(JsonSerializer.Serialize(new { textDocument = new { uri } })).RootElement);
         var pos = new LinePosition(arg.GetProperty("line").GetInt32(), arg.GetProperty("character").GetInt32());

@@ -157,6 +157,32 @@ test('lenses, hover and a code action that compiles, for the mixer hot site', as
     { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 });
 
+test('with the app folder set, a site without experiments shows the model\'s prediction, labelled as one', async () => {
+  const uri = pathToFileURL(mixerFile).href;
+  const { row } = expectedSite();
+  const line = row.site.source.line - 1;
+  const before = refreshes.length;
+  conn.sendNotification('workspace/didChangeConfiguration',
+    { settings: { inlineAdvisor: { appDir: path.dirname(samplesDll), minCpuPercent: 1.0 } } });
+  await waitFor(() => refreshes.length > before, 'a lens refresh after the app folder was set');
+  const lenses = await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  const lens = await conn.sendRequest('codeLens/resolve', lenses.find(l => l.range.start.line === line));
+  // The mixer's Mix carries AggressiveInlining, so the change in question is removing it.
+  assert.match(lens.command.title, /^\d+\.\d% CPU · inlined · remove: [+-]\d+\.\d% \[[+-]\d+\.\d%, [+-]\d+\.\d%\] \(predicted\)$/);
+  const hover = await conn.sendRequest('textDocument/hover',
+    { textDocument: { uri }, position: { line, character: lens.command.arguments[1].character } });
+  for (const part of ['**Advice: ', '(predicted)', 'not a measurement'])
+    assert.ok(hover.contents.value.includes(part), `hover has "${part}":\n${hover.contents.value}`);
+  assert.ok(!hover.contents.value.includes('(measured'), 'nothing is called measured without an experiment');
+
+  const back = refreshes.length;
+  conn.sendNotification('workspace/didChangeConfiguration', { settings: { inlineAdvisor: { appDir: '' } } });
+  await waitFor(() => refreshes.length > back, 'a lens refresh after the app folder was cleared');
+  const plain = await conn.sendRequest('codeLens/resolve',
+    (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })).find(l => l.range.start.line === line));
+  assert.equal(plain.command.title, `${pct(row.bound)} CPU · ${row.decision}`);
+});
+
 test('malformed frames do not kill the server', async () => {
   const raw = s => new Promise(r => server.stdin.write(s, r));
   await raw('Content-Length: abc\r\n\r\n');
