@@ -1,0 +1,142 @@
+// The language client's lifecycle: find the advisor, start `advisor lsp`, tell the user clearly when
+// it cannot start, restart on demand. The only file that constructs a LanguageClient.
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { resolveServer, section, serverSettings, settings, workspaceRoot } from './config';
+
+export class AdvisorClient implements vscode.Disposable {
+  private current: LanguageClient | undefined;
+  private readonly started = new vscode.EventEmitter<LanguageClient>();
+  private readonly stopped = new vscode.EventEmitter<void>();
+  /** Fires with the running client after each successful start (also after a restart). */
+  readonly onStarted = this.started.event;
+  readonly onStopped = this.stopped.event;
+
+  constructor(readonly output: vscode.LogOutputChannel) {}
+
+  get client(): LanguageClient | undefined {
+    return this.current?.isRunning() ? this.current : undefined;
+  }
+
+  /** The running client, or a warning to the user and undefined. */
+  require(): LanguageClient | undefined {
+    const c = this.client;
+    if (!c) {
+      void vscode.window
+        .showWarningMessage('InlineAdvisor: the language server is not running.', 'Restart Server', 'Show Output')
+        .then((pick) => {
+          if (pick === 'Restart Server') void vscode.commands.executeCommand('inlineAdvisor.restartServer');
+          if (pick === 'Show Output') this.output.show(true);
+        });
+    }
+    return c;
+  }
+
+  async start(): Promise<void> {
+    const configured = settings().get<string>('server.path', 'advisor');
+    const launch = resolveServer(configured);
+    if (!launch.command) {
+      const where = launch.tried.length === 0 ? 'PATH is empty' : `tried ${summarizeTried(launch.tried)}`;
+      this.fail(`cannot start the language server: \`${launch.configured}\` not found (${where}). ` +
+        'Set inlineAdvisor.server.path to the advisor executable.');
+      return;
+    }
+    const commandLine = [launch.command, ...(launch.args ?? [])].join(' ');
+    this.output.appendLine(`Starting ${commandLine}`);
+    const serverOptions: ServerOptions = {
+      command: launch.command,
+      args: launch.args,
+      transport: TransportKind.stdio,
+      options: { cwd: workspaceRoot() },
+    };
+    let client: LanguageClient | undefined = undefined;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file', language: 'csharp' }],
+      outputChannel: this.output,
+      traceOutputChannel: this.output,
+      initializationOptions: serverSettings(),
+      synchronize: { configurationSection: section },
+      middleware: {
+        workspace: {
+          // The server reads flat keys (storePath, minCpuPercent, …) rather than the nested setting tree
+          // the client would send for the section, so the payload is built here.
+          didChangeConfiguration: async () => {
+            await client?.sendNotification(DidChangeConfigurationNotification.type, {
+              settings: { inlineAdvisor: serverSettings() },
+            });
+          },
+        },
+      },
+      // A server that fails initialize will fail again: say so once instead of retrying.
+      initializationFailedHandler: () => false,
+    };
+    client = new LanguageClient('inlineAdvisor', 'InlineAdvisor', serverOptions, clientOptions);
+    this.current = client;
+    try {
+      await client.start();
+    } catch (e) {
+      this.current = undefined;
+      await client.dispose().catch(() => undefined);
+      this.fail(`cannot start the language server \`${commandLine}\`: ${errorText(e)}. ` +
+        'Check inlineAdvisor.server.path (and the output channel).');
+      return;
+    }
+    client.onDidChangeState((e) => {
+      // 1 = Stopped in vscode-languageclient's State enum.
+      if (e.newState === 1) this.stopped.fire();
+    });
+    this.started.fire(client);
+  }
+
+  async stop(): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    if (c) {
+      try {
+        await c.stop(5000);
+      } catch (e) {
+        this.output.appendLine(`Stopping the server: ${errorText(e)}`);
+      }
+      await c.dispose().catch(() => undefined);
+      this.stopped.fire();
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private fail(message: string): void {
+    this.output.appendLine(`InlineAdvisor: ${message}`);
+    this.stopped.fire();
+    void vscode.window.showErrorMessage(`InlineAdvisor: ${message}`, 'Open Settings', 'Show Output').then((pick) => {
+      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'inlineAdvisor.server.path');
+      if (pick === 'Show Output') this.output.show(true);
+    });
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.started.dispose();
+    this.stopped.dispose();
+  }
+}
+
+/** A PATH search can try many folders: name the first few and count the rest. */
+function summarizeTried(tried: string[]): string {
+  if (tried.length <= 4) return tried.join(', ');
+  return `${tried.slice(0, 4).join(', ')} and ${tried.length - 4} more PATH entries`;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
