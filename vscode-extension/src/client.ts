@@ -6,9 +6,13 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
-  TransportKind,
 } from 'vscode-languageclient/node';
-import { resolveServer, section, serverSettings, settings, workspaceRoot } from './config';
+import { resolveServer, section, serverSettings, settings, storePath, workspaceRoot } from './config';
+
+/** What the launch line depends on: a change of it means a restart. */
+function launchKey(): string {
+  return JSON.stringify([settings().get<string>('server.path', 'advisor'), storePath()]);
+}
 
 export class AdvisorClient implements vscode.Disposable {
   private current: LanguageClient | undefined;
@@ -17,6 +21,7 @@ export class AdvisorClient implements vscode.Disposable {
   /** Fires with the running client after each successful start (also after a restart). */
   readonly onStarted = this.started.event;
   readonly onStopped = this.stopped.event;
+  private startedWith: string | undefined;
 
   constructor(readonly output: vscode.LogOutputChannel) {}
 
@@ -41,6 +46,7 @@ export class AdvisorClient implements vscode.Disposable {
   async start(): Promise<void> {
     const configured = settings().get<string>('server.path', 'advisor');
     const launch = resolveServer(configured);
+    this.startedWith = launchKey();
     if (!launch.command) {
       const where = launch.tried.length === 0 ? 'PATH is empty' : `tried ${summarizeTried(launch.tried)}`;
       this.fail(`cannot start the language server: \`${launch.configured}\` not found (${where}). ` +
@@ -49,10 +55,11 @@ export class AdvisorClient implements vscode.Disposable {
     }
     const commandLine = [launch.command, ...(launch.args ?? [])].join(' ');
     this.output.appendLine(`Starting ${commandLine}`);
+    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the contract's
+    // launch line; without it the client still talks over stdin/stdout.
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: launch.args,
-      transport: TransportKind.stdio,
       options: { cwd: workspaceRoot() },
     };
     let client: LanguageClient | undefined = undefined;
@@ -106,6 +113,11 @@ export class AdvisorClient implements vscode.Disposable {
       await c.dispose().catch(() => undefined);
       this.stopped.fire();
     }
+  }
+
+  /** True when the settings the launch line is made of differ from the running server's. */
+  launchSettingsChanged(): boolean {
+    return this.startedWith !== launchKey();
   }
 
   async restart(): Promise<void> {

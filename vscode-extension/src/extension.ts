@@ -37,7 +37,9 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       // The launch line depends on these two: the server must be started again.
-      if (e.affectsConfiguration('inlineAdvisor.server.path') || e.affectsConfiguration('inlineAdvisor.store.path')) {
+      // (Compared by value: VS Code also fires for settings-file rewrites that change nothing.)
+      if ((e.affectsConfiguration('inlineAdvisor.server.path') || e.affectsConfiguration('inlineAdvisor.store.path'))
+        && a.launchSettingsChanged()) {
         await a.restart();
         return;
       }
