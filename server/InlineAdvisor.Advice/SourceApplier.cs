@@ -106,6 +106,25 @@ public static class SourceApplier
         return Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourceDir));
     }
 
+    /// <summary>The file's complete change set: the planned changes plus the using (once, when needed), sorted; refused
+    /// (with the reason) when changes overlap or the result parses worse than the original.</summary>
+    internal static (List<TextChange> Changes, SourceText NewText, string? Refused) FinalChangesFor(SourceDocument doc, IEnumerable<TextChange> planned, bool needsUsing) =>
+        FinalChanges(doc, planned, needsUsing);
+
+    static (List<TextChange> Changes, SourceText NewText, string? Refused) FinalChanges(SourceDocument doc, IEnumerable<TextChange> planned, bool needsUsing)
+    {
+        var changes = new List<TextChange>(planned);
+        if (needsUsing && !Planner.HasUsing(doc)) changes.Add(Planner.UsingInsertion(doc));
+        changes.Sort((a, b) => a.Span.Start != b.Span.Start ? a.Span.Start.CompareTo(b.Span.Start) : a.Span.End.CompareTo(b.Span.End));
+        for (int k = 1; k < changes.Count; k++)
+            if (changes[k].Span.Start < changes[k - 1].Span.End) return (changes, doc.Text, "overlapping edits");
+        var newText = doc.Text.WithChanges(changes);
+        var reparsed = CSharpSyntaxTree.ParseText(newText, SourceTree.ParseOptions, doc.FullPath);
+        int before = doc.Tree.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+        int after = reparsed.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+        return (changes, newText, after > before ? "the edit would not parse" : null);
+    }
+
     sealed class FileEdit(SourceDocument doc)
     {
         public SourceDocument Doc { get; } = doc;
@@ -120,16 +139,8 @@ public static class SourceApplier
     {
         var doc = fe.Doc;
         if (doc.WriteEncoding is null) return "not UTF-8 or UTF-16 text (the encoding could not be kept)";
-        var changes = new List<TextChange>(fe.Changes);
-        if (fe.NeedsUsing && !Planner.HasUsing(doc)) changes.Add(Planner.UsingInsertion(doc));
-        changes.Sort((a, b) => a.Span.Start != b.Span.Start ? a.Span.Start.CompareTo(b.Span.Start) : a.Span.End.CompareTo(b.Span.End));
-        for (int k = 1; k < changes.Count; k++)
-            if (changes[k].Span.Start < changes[k - 1].Span.End) return "overlapping edits";
-        var newText = doc.Text.WithChanges(changes);
-        var reparsed = CSharpSyntaxTree.ParseText(newText, SourceTree.ParseOptions, doc.FullPath);
-        int before = doc.Tree.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
-        int after = reparsed.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
-        if (after > before) return "the edit would not parse";
+        var (changes, newText, refused) = FinalChanges(doc, fe.Changes, fe.NeedsUsing);
+        if (refused is not null) return refused;
 
         var preamble = doc.WriteEncoding.GetPreamble();
         var body = doc.WriteEncoding.GetBytes(newText.ToString());
@@ -266,7 +277,7 @@ internal sealed class SourceTree
 
     SourceTree(string root, IReadOnlyList<SourceProject> projects) { Root = root; Projects = projects; }
 
-    public static SourceTree Load(string root)
+    public static SourceTree Load(string root, IReadOnlyDictionary<string, string>? overlays = null)
     {
         var csFiles = new List<string>();
         var projectFiles = new Dictionary<string, List<string>>(PathComparer);
@@ -280,7 +291,7 @@ internal sealed class SourceTree
                 var names = projectFiles.TryGetValue(dir, out var csprojs) ? csprojs.Select(AssemblyName).ToHashSet(StringComparer.OrdinalIgnoreCase) : [];
                 projects[dir] = project = new SourceProject { Dir = dir, AssemblyNames = names };
             }
-            var doc = Read(root, file);
+            var doc = overlays is not null && overlays.TryGetValue(file, out var unsaved) ? FromText(root, file, unsaved) : Read(root, file);
             doc.Project = project;
             project.Documents.Add(doc);
         }
@@ -340,6 +351,23 @@ internal sealed class SourceTree
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Xml.XmlException) { }
         return Path.GetFileNameWithoutExtension(csproj);
+    }
+
+    /// <summary>An editor's unsaved text: planned on, never written from this tree (its bytes are not the file's).</summary>
+    static SourceDocument FromText(string root, string path, string text)
+    {
+        var source = SourceText.From(text);
+        return new SourceDocument
+        {
+            FullPath = path,
+            RelativePath = Path.GetRelativePath(root, path).Replace('\\', '/'),
+            OriginalBytes = [],
+            WriteEncoding = null,
+            HasPreamble = false,
+            Text = source,
+            Tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path),
+            Eol = text.Contains("\r\n") ? "\r\n" : "\n",
+        };
     }
 
     static SourceDocument Read(string root, string path)

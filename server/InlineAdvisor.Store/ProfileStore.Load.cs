@@ -212,3 +212,16 @@ public sealed partial class ProfileStore
     private T ParseEnum<T>(string text) where T : struct, Enum =>
         Enum.TryParse<T>(text, out var value) ? value : throw NotAStore(Path);
 }
+
+public sealed partial class ProfileStore
+{
+    /// <summary>A cheap fingerprint of the store's content: changes when a run or an experiment is added (runs and
+    /// experiments are immutable, so their newest ids and counts say everything a watcher needs).</summary>
+    public (long? LatestRunId, long Runs, long? LatestExperimentId, long Experiments) ChangeStamp() => InTransaction<(long?, long, long?, long)>(write: false, () =>
+    {
+        using var cmd = Command("SELECT (SELECT max(id) FROM runs), (SELECT count(*) FROM runs), (SELECT max(id) FROM experiments), (SELECT count(*) FROM experiments)");
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return (r.IsDBNull(0) ? null : r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3));
+    });
+}

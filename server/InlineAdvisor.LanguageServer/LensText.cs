@@ -1,0 +1,124 @@
+// What the editor shows, rendered from the report's SiteRow and the stored experiments: lens titles and hover markdown.
+using System.Globalization;
+using System.Text;
+using InlineAdvisor.Core;
+
+namespace InlineAdvisor.LanguageServer;
+
+public static class LensText
+{
+    static string Share(double f) => (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>"81.9% CPU · inlined · remove: −1.2% [−3.0%, +0.6%] (n=30, measured)" — the site's share, the JIT's decision,
+    /// and what a change does when known.</summary>
+    public static string Site(SiteEntry e, bool stale = false)
+    {
+        var text = $"{Share(e.Row.Bound)} CPU · {e.Row.Decision}";
+        if (Payoff(e) is { } payoff) text += " · " + payoff;
+        if (stale) text += " · stale: the code changed since the profile";
+        return text;
+    }
+
+    /// <summary>
+    /// The payoff part of a lens: what forcing, blocking or removing the inline does here. Today only measured evidence
+    /// (the newest experiment on this caller → callee); the one place a model's prediction will be slotted in
+    /// (as "force: +1.2% [−0.5%, +2.9%] (predicted)"), never shown as a measurement.
+    /// </summary>
+    public static string? Payoff(SiteEntry e)
+    {
+        if (e.Experiments.Count == 0) return null;
+        var x = e.Experiments[0];
+        var action = string.Join("+", x.Edits.Select(d => d.Action));
+        var m = x.Metrics.FirstOrDefault(k => k.Metric == x.DecidingMetric);
+        if (m is null) return $"{action}: {Verdict(x)} (n={x.Pairs}, measured)";
+        var interval = $"{Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}]";
+        var verdict = x.Verdict switch
+        {
+            ExperimentVerdict.Effect => "",
+            ExperimentVerdict.NoEffect => " no effect,",
+            _ => " not resolved,",
+        };
+        return $"{action}: {interval}{verdict} (n={x.Pairs}, measured)".Replace(", (", " (");
+    }
+
+    static string Verdict(ExperimentRecord x) => x.Verdict switch
+    {
+        ExperimentVerdict.Effect => "effect",
+        ExperimentVerdict.NoEffect => $"no effect > ±{x.Epsilon.ToString("0.#%", CultureInfo.InvariantCulture)}",
+        _ => "not resolved",
+    };
+
+    /// <summary>A method declaration's lens: its inclusive share (and own time), how many sites the profile saw in it.</summary>
+    public static string Method(AnchoredMethod m, int sites)
+    {
+        var text = $"{Share(m.Entry.InclusiveShare)} CPU (incl.) · self {Share(m.Entry.ExclusiveShare)}";
+        if (sites > 0) text += $" · {sites} profiled call site{(sites == 1 ? "" : "s")}";
+        var attr = MethodImplFlagsText.Describe(m.Entry.Profile.ImplFlags);
+        if (attr.Length > 0) text += $" · [{attr}]";
+        if (m.StaleSites > 0) text += $" · {m.StaleSites} site{(m.StaleSites == 1 ? "" : "s")} stale (code changed since the profile)";
+        return text;
+    }
+
+    /// <summary>The full evidence of a site, as markdown.</summary>
+    public static string SiteHover(SiteEntry e, RunInfo run, int shift)
+    {
+        var r = e.Row;
+        var s = r.Site;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"**{s.Caller.Display} → {s.Callee.Display}**");
+        if (s.Id > 0) sb.Append(CultureInfo.InvariantCulture, $" (site {s.Id}");
+        if (s.IlOffset >= 0) sb.Append(CultureInfo.InvariantCulture, $"{(s.Id > 0 ? ", " : " (")}IL_{s.IlOffset:x4}");
+        if (s.Id > 0 || s.IlOffset >= 0) sb.Append(')');
+        sb.Append("\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Samples:** {s.TotalSamples:N0} ({s.CallSamples:N0} in calls, {s.StatementSamples:N0} at the statement{(s.SharesStatement ? ", shared with another site: an upper bound" : "")})\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Amdahl bound:** {Share(r.Bound)} of all CPU samples — the most any change here can gain\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Share of caller:** {Share(r.ShareOfCaller)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **JIT decision:** {r.Decision}");
+        if (s.Decision.Tiers.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" (tiers: {string.Join(", ", s.Decision.Tiers)})");
+        if (s.Decision.FailAlways) sb.Append(" — the JIT marks this callee as never inlinable");
+        sb.Append('\n');
+        sb.Append(CultureInfo.InvariantCulture, $"- **PGO count:** {(s.PgoCount is { } c ? c.ToString("N0", CultureInfo.InvariantCulture) : "no PGO data")}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Callee size:** IL {(r.CalleeIlSize >= 0 ? $"{r.CalleeIlSize} bytes" : "unknown")}, native {(r.CalleeNativeSize >= 0 ? $"{r.CalleeNativeSize} bytes (largest optimized body)" : "never compiled on its own")}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Attribute on the callee:** {(r.ExistingAttribute.Length > 0 ? $"[MethodImpl({r.ExistingAttribute})]" : "none")}\n");
+        if (shift != 0) sb.Append(CultureInfo.InvariantCulture, $"- **Source:** the code moved {Math.Abs(shift)} line{(Math.Abs(shift) == 1 ? "" : "s")} {(shift > 0 ? "down" : "up")} since the profile; re-anchored by method identity\n");
+        sb.Append('\n');
+        if (e.Experiments.Count == 0) sb.Append("No experiment at this site yet (`advisor experiment --site …` measures one).\n");
+        else
+        {
+            sb.Append("**Experiments** (newest first)\n\n");
+            foreach (var x in e.Experiments) sb.Append(Experiment(x));
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"\n_Run {run.Id} of {run.Program}, {run.StartedUtc:yyyy-MM-dd HH:mm} UTC{(run.RuntimeConfig.Length > 0 ? $", {run.RuntimeConfig}" : "")}_");
+        foreach (var note in run.Notes) sb.Append(CultureInfo.InvariantCulture, $"\n\n_note: {note}_");
+        return sb.ToString();
+    }
+
+    /// <summary>One experiment: the report's one-line description, then every metric with its control, the flip check and notes.</summary>
+    static string Experiment(ExperimentRecord x)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"- {ReportBuilder.DescribeEvidence(x)} — verdict: {Verdict(x)}, {x.StartedUtc:yyyy-MM-dd HH:mm} UTC\n");
+        foreach (var m in x.Metrics)
+            sb.Append(CultureInfo.InvariantCulture,
+                $"  - {m.Metric}: {Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}], control {Percent.Signed(m.ControlEffect)} [{Percent.Signed(m.ControlLow)}, {Percent.Signed(m.ControlHigh)}], n={m.N}{(m.Metric == x.DecidingMetric ? " (deciding)" : "")}\n");
+        if (x.Flip is { } f) sb.Append(CultureInfo.InvariantCulture, $"  - JIT check: {(f.Verified ? "verified" : $"{f.Honoured}/{f.Sites} sites honoured")}{(f.Details.Count > 0 ? ": " + string.Join("; ", f.Details) : "")}\n");
+        foreach (var n in x.Notes) sb.Append(CultureInfo.InvariantCulture, $"  - note: {n}\n");
+        return sb.ToString();
+    }
+
+    public static string MethodHover(AnchoredMethod m, IReadOnlyList<SiteEntry> sitesInMethod, RunInfo run)
+    {
+        var p = m.Entry.Profile;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"**{p.Method.Display}** `{p.Method.Signature}`\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **CPU:** {Share(m.Entry.InclusiveShare)} inclusive ({p.InclusiveSamples:N0} samples), {Share(m.Entry.ExclusiveShare)} in its own code\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **IL size:** {(p.IlSize >= 0 ? $"{p.IlSize} bytes" : "unknown")}; attribute: {(MethodImplFlagsText.Describe(p.ImplFlags) is { Length: > 0 } a ? $"[MethodImpl({a})]" : "none")}\n");
+        if (p.Compiles.Count > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"- **Compiles:** {string.Join(", ", p.Compiles.Select(c => $"{c.Tier} {c.NativeSize} B"))}\n");
+        foreach (var e in sitesInMethod.OrderByDescending(e => e.Row.Bound).Take(10))
+            sb.Append(CultureInfo.InvariantCulture, $"- line {e.Site.Source?.Line}: → {e.Site.Callee.Display}: {LensText.Site(e)}\n");
+        if (m.StaleSites > 0) sb.Append(CultureInfo.InvariantCulture, $"\n{m.StaleSites} profiled site(s) of this method no longer match the code (edited since the profile): collect again.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"\n_Run {run.Id} of {run.Program}, {run.StartedUtc:yyyy-MM-dd HH:mm} UTC_");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,104 @@
+// The store's newest run, indexed once by source document and by method, so each editor request is a lookup.
+using InlineAdvisor.Core;
+using InlineAdvisor.Metadata;
+using InlineAdvisor.Store;
+
+namespace InlineAdvisor.LanguageServer;
+
+/// <summary>A site with its report row (the one result model) and every experiment on the same caller → callee, newest first.</summary>
+public sealed record SiteEntry(SiteRow Row, IReadOnlyList<ExperimentRecord> Experiments)
+{
+    public CallSite Site => Row.Site;
+}
+
+/// <summary>A profiled method: its share of all samples and the sites whose caller it is.</summary>
+public sealed record MethodEntry(MethodProfile Profile, double InclusiveShare, double ExclusiveShare);
+
+/// <summary>Sites whose PDB document is one file, sorted by line.</summary>
+public sealed record DocumentSites(string PdbPath, IReadOnlyList<SiteEntry> Sites);
+
+/// <summary>
+/// Immutable snapshot of what the editor shows: built once per store change (never per request). Documents are matched
+/// to PDB paths exactly, else by the longest whole-segment path suffix (a clone elsewhere still matches).
+/// </summary>
+public sealed class ProfileIndex
+{
+    readonly Dictionary<string, List<DocumentSites>> _byFileName = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, List<MethodEntry>> _methodsByTypeAndName = new(StringComparer.Ordinal);
+
+    public RunInfo Run { get; }
+    public RunTotals Totals { get; }
+    public int ExperimentCount { get; }
+    public int SiteCount { get; }
+
+    ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments)
+    {
+        Run = profile.Run;
+        Totals = profile.Totals;
+        ExperimentCount = experiments.Count;
+        SiteCount = profile.Sites.Count;
+        var byEdge = experiments.SelectMany(e => e.Sites.Select(s => (Key: (s.Caller, s.Callee), e)))
+            .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<ExperimentRecord>)g.Select(x => x.e).Distinct().OrderByDescending(e => e.Id).ToList());
+        // Every site with a source line, in the report's own rows (threshold 0: the editor filters by its setting).
+        var report = ReportBuilder.Build(profile, top: int.MaxValue, hotThreshold: 0,
+            evidence: s => byEdge.TryGetValue((s.Caller, s.Callee), out var list) ? list[0] : null,
+            hideSite: s => s.Source is null);
+        foreach (var group in report.Sites.GroupBy(r => r.Site.Source!.File, StringComparer.Ordinal))
+        {
+            var sites = group.Select(r => new SiteEntry(r, byEdge.TryGetValue((r.Site.Caller, r.Site.Callee), out var list) ? list : []))
+                .OrderBy(e => e.Site.Source!.Line).ThenBy(e => e.Site.IlOffset).ToList();
+            var name = FileName(group.Key);
+            if (!_byFileName.TryGetValue(name, out var bucket)) _byFileName[name] = bucket = [];
+            bucket.Add(new DocumentSites(group.Key, sites));
+        }
+        double total = Math.Max(1, profile.Totals.Samples);
+        foreach (var m in profile.Methods)
+        {
+            var key = TypeAndName(RuntimeNames.NormalizeTypeName(m.Method.Type), m.Method.Name);
+            if (!_methodsByTypeAndName.TryGetValue(key, out var list)) _methodsByTypeAndName[key] = list = [];
+            list.Add(new MethodEntry(m, m.InclusiveSamples / total, m.ExclusiveSamples / total));
+        }
+    }
+
+    public static ProfileIndex Build(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments) => new(profile, experiments);
+
+    /// <summary>Loads the newest run and all experiments from an open store.</summary>
+    public static ProfileIndex? Load(ProfileStore store)
+    {
+        var latest = store.LatestRun();
+        if (latest is null) return null;
+        var profile = store.LoadRun(latest.Id)!;
+        return new ProfileIndex(profile, store.ListExperiments());
+    }
+
+    static string TypeAndName(string type, string name) => type + "::" + name;
+
+    static string FileName(string path)
+    {
+        int i = path.LastIndexOfAny(['/', '\\']);
+        return i < 0 ? path : path[(i + 1)..];
+    }
+
+    /// <summary>The profiled sites of a local file: exact PDB path, else the longest whole-segment suffix match.</summary>
+    public DocumentSites? SitesFor(string localPath)
+    {
+        if (!_byFileName.TryGetValue(FileName(localPath), out var candidates)) return null;
+        DocumentSites? best = null;
+        int bestSegments = 0;
+        var mine = Segments(localPath);
+        foreach (var c in candidates)
+        {
+            var theirs = Segments(c.PdbPath);
+            int n = 0;
+            while (n < mine.Length && n < theirs.Length && string.Equals(mine[^(n + 1)], theirs[^(n + 1)], StringComparison.Ordinal)) n++;
+            if (n > bestSegments || (n == bestSegments && best is not null && n == theirs.Length)) { best = c; bestSegments = n; }
+        }
+        return best;
+    }
+
+    static string[] Segments(string path) => path.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Profiled methods of a type (runtime name, instantiation stripped) and name.</summary>
+    public IReadOnlyList<MethodEntry> Methods(string type, string name) =>
+        _methodsByTypeAndName.TryGetValue(TypeAndName(type, name), out var list) ? list : [];
+}

@@ -1,0 +1,185 @@
+// The C# language server (`advisor lsp`) driven over stdio by vscode-jsonrpc + vscode-languageserver-protocol, a client
+// nobody here wrote, against a real profile of the `mixer` sample. Builds nothing: run `dotnet build -c Release` first.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import { TextDocument } from 'vscode-languageserver-protocol';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const advisor = path.join(repo, 'server/InlineAdvisor.Cli/bin/Release/net10.0/advisor');
+const samplesDir = path.join(repo, 'samples/InlineSamples');
+const samplesDll = path.join(samplesDir, 'bin/Release/net10.0/InlineSamples.dll');
+const mixerFile = path.join(samplesDir, 'MixerCase.cs');
+
+let tmp, store, server, conn, stderr = '';
+const refreshes = [];
+const storeChanges = [];
+const progress = [];
+
+function collect() {
+  execFileSync(advisor, ['collect', '--store', store, '--', 'dotnet', samplesDll, 'mixer', '--scale', '0.3'],
+    { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'], timeout: 240_000 });
+}
+
+function waitFor(predicate, what, ms = 30_000) {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      const v = predicate();
+      if (v) return resolve(v);
+      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}; server stderr:\n${stderr}`));
+      setTimeout(tick, 100);
+    };
+    tick();
+  });
+}
+
+before(async () => {
+  for (const [file, hint] of [[advisor, 'dotnet build InlineAdvisor.sln -c Release'], [samplesDll, 'dotnet build InlineAdvisor.sln -c Release']])
+    if (!existsSync(file)) throw new Error(`missing ${file}: build first (${hint}); this test builds nothing itself`);
+  tmp = mkdtempSync(path.join(tmpdir(), 'lsp-client-'));
+  store = path.join(tmp, 's.db');
+  collect();
+  server = spawn(advisor, ['lsp', '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
+  server.stderr.on('data', d => { stderr += d.toString(); });
+  conn = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  conn.onRequest('workspace/codeLens/refresh', () => { refreshes.push(Date.now()); return null; });
+  conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.onNotification('$/progress', p => progress.push(p));
+  conn.onNotification('inlineAdvisor/storeChanged', p => storeChanges.push(p));
+  conn.onError(() => {});   // the malformed frames below make the server answer with id-less errors: not fatal
+  conn.listen();
+});
+
+after(() => {
+  conn?.dispose();
+  if (server && server.exitCode === null) server.kill();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The `advisor report --json` of the same store: the hottest HashBlock → Mix site. */
+function expectedSite() {
+  const json = JSON.parse(execFileSync(advisor, ['report', '--store', store, '--json', '--top', '200'], { encoding: 'utf8' }));
+  const rows = json.sites.filter(r => r.site.caller.name === 'HashBlock' && r.site.callee.name === 'Mix' && r.site.source);
+  assert.ok(rows.length > 0, 'the report has HashBlock → Mix sites');
+  rows.sort((a, b) => b.bound - a.bound);
+  return { row: rows[0], run: json.run };
+}
+
+function pct(f) { return (f * 100).toFixed(1) + '%'; }
+
+test('before initialize, requests get ServerNotInitialized', async () => {
+  await assert.rejects(conn.sendRequest('textDocument/codeLens', { textDocument: { uri: 'file:///x.cs' } }), e => e.code === -32002);
+});
+
+test('lenses, hover and a code action that compiles, for the mixer hot site', async () => {
+  const init = await conn.sendRequest('initialize', {
+    processId: process.pid, rootUri: pathToFileURL(samplesDir).href,
+    capabilities: { window: { workDoneProgress: true }, workspace: { codeLens: { refreshSupport: true } } },
+    initializationOptions: { minCpuPercent: 1.0 },
+  });
+  assert.equal(init.capabilities.textDocumentSync.change, 1);
+  assert.equal(init.capabilities.codeLensProvider.resolveProvider, true);
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(),
+    ['inlineAdvisor.server.collect', 'inlineAdvisor.server.experiment', 'inlineAdvisor.server.export', 'inlineAdvisor.server.report']);
+  conn.sendNotification('initialized', {});
+
+  const uri = pathToFileURL(mixerFile).href;
+  const text = readFileSync(mixerFile, 'utf8');
+  conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'csharp', version: 1, text } });
+
+  const { row, run } = expectedSite();
+  const line = row.site.source.line - 1;
+  const lenses = await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  const atSite = lenses.filter(l => l.range.start.line === line);
+  assert.equal(atSite.length, 1, `one lens at line ${line + 1}: ${JSON.stringify(lenses)}`);
+  const resolved = await conn.sendRequest('codeLens/resolve', atSite[0]);
+  assert.equal(resolved.command.command, 'inlineAdvisor.showEvidence');
+  assert.equal(resolved.command.title, `${pct(row.bound)} CPU · ${row.decision}`);
+  assert.equal(resolved.command.arguments[0], uri);
+  assert.ok(text.split('\n')[line].slice(resolved.command.arguments[1].character).startsWith('Mix('), 'the lens points at the call');
+  // Every lens sits on a line holding what it names; cold sites (< 1%) show nothing.
+  for (const l of lenses) assert.ok(Number.parseFloat(l.data.title) >= 1.0, l.data.title);
+
+  const status = await conn.sendRequest('inlineAdvisor/status', {});
+  assert.equal(status.runId, run.id);
+  assert.equal(status.storeExists, true);
+  assert.equal(status.program, 'InlineSamples');
+  assert.equal(status.message, null);
+
+  const heat = await conn.sendRequest('inlineAdvisor/heat', { textDocument: { uri } });
+  const hot = heat.lines.find(l => l.line === line);
+  assert.ok(hot && Math.abs(hot.share - row.bound) < 1e-9 && hot.samples > 0, JSON.stringify(heat));
+
+  const position = { line, character: resolved.command.arguments[1].character };
+  const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  const md = hover.contents.value;
+  for (const part of ['InlineSamples.ByteHasher.HashBlock → InlineSamples.ByteHasher.Mix', 'Amdahl bound', pct(row.bound), 'Share of caller',
+    'JIT decision:** inlined', 'PGO count', 'Callee size:** IL 106 bytes', 'MethodImpl(AggressiveInlining)', 'No experiment'])
+    assert.ok(md.includes(part), `hover has "${part}":\n${md}`);
+
+  const actions = await conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } });
+  const titles = actions.map(a => a.title);
+  assert.ok(titles.some(t => t.includes('remove [MethodImpl(AggressiveInlining)] from InlineSamples.ByteHasher.Mix')), titles.join('\n'));
+  const block = actions.find(a => a.title.includes('[MethodImpl(NoInlining)]'));
+  assert.ok(block, titles.join('\n'));
+
+  // Apply the edit to a copy of the sample project and build it.
+  const copy = path.join(tmp, 'copy');
+  cpSync(samplesDir, path.join(copy, 'InlineSamples'), { recursive: true, filter: s => !/[\\/](bin|obj)$/.test(s) });
+  for (const f of ['Directory.Build.props', 'Directory.Packages.props']) cpSync(path.join(repo, f), path.join(copy, f));
+  for (const [editUri, edits] of Object.entries(block.edit.changes)) {
+    const original = fileURLToPath(editUri);
+    const target = path.join(copy, 'InlineSamples', path.relative(samplesDir, original));
+    const doc = TextDocument.create(editUri, 'csharp', 1, readFileSync(target, 'utf8'));
+    writeFileSync(target, TextDocument.applyEdits(doc, edits));
+  }
+  const edited = readFileSync(path.join(copy, 'InlineSamples/MixerCase.cs'), 'utf8');
+  assert.match(edited, /\[MethodImpl\(MethodImplOptions\.NoInlining\)\]\s*\n\s*public static ulong Mix\(/);
+  assert.doesNotMatch(edited, /AggressiveInlining\)\]\s*\n\s*public static ulong Mix\(/);
+  execFileSync('dotnet', ['build', path.join(copy, 'InlineSamples/InlineSamples.csproj'), '-c', 'Release', '-nologo', '-v', 'q'],
+    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+});
+
+test('malformed frames do not kill the server', async () => {
+  const raw = s => new Promise(r => server.stdin.write(s, r));
+  await raw('Content-Length: abc\r\n\r\n');
+  await raw('Content-Length: 9\r\n\r\n{not json');
+  await raw('X-Whatever: 1\r\n\r\n');
+  await raw('Content-Length: 2\r\n\r\n[]');
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 'raw-1', method: 'no/such/method' });
+  await raw(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const status = await conn.sendRequest('inlineAdvisor/status', {});
+  assert.equal(status.storeExists, true);
+  await assert.rejects(conn.sendRequest('no/such/method', {}), e => e.code === -32601);
+});
+
+test('another collect into the store: storeChanged and a lens refresh', async () => {
+  const before = refreshes.length;
+  collect();
+  const change = await waitFor(() => storeChanges.find(c => c.runId === 2), 'inlineAdvisor/storeChanged for run 2');
+  assert.equal(change.experiments, 0);
+  await waitFor(() => refreshes.length > before, 'workspace/codeLens/refresh');
+  const status = await conn.sendRequest('inlineAdvisor/status', {});
+  assert.equal(status.runId, 2);
+});
+
+test('the report command returns the advisor report table', async () => {
+  const r = await conn.sendRequest('workspace/executeCommand', { command: 'inlineAdvisor.server.report', arguments: [] });
+  assert.match(r.text, /run 2 InlineSamples/);
+  assert.match(r.text, /ByteHasher\.Mix/);
+});
+
+test('shutdown then exit: exit code 0', async () => {
+  await conn.sendRequest('shutdown');
+  await assert.rejects(conn.sendRequest('inlineAdvisor/status', {}), e => e.code === -32600);
+  const exited = new Promise(r => server.on('exit', code => r(code)));
+  conn.sendNotification('exit');
+  assert.equal(await exited, 0);
+});
