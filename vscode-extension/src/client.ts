@@ -129,7 +129,7 @@ export class AdvisorClient implements vscode.Disposable {
     this.output.appendLine(`InlineAdvisor: ${message}`);
     this.stopped.fire();
     void vscode.window.showErrorMessage(`InlineAdvisor: ${message}`, 'Open Settings', 'Show Output').then((pick) => {
-      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'inlineAdvisor.server.path');
+      if (pick === 'Open Settings') void openServerPathSetting();
       if (pick === 'Show Output') this.output.show(true);
     });
   }
@@ -139,6 +139,23 @@ export class AdvisorClient implements vscode.Disposable {
     this.started.dispose();
     this.stopped.dispose();
   }
+}
+
+/**
+ * The setting is machine-scoped: in a remote window (SSH, containers, code-server) it lives in the Remote
+ * settings, and the User tab would show nothing.
+ */
+async function openServerPathSetting(): Promise<void> {
+  const query = 'inlineAdvisor.server.path';
+  if (vscode.env.remoteName) {
+    try {
+      await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query });
+      return;
+    } catch {
+      // Fall through to the user settings.
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.openSettings', query);
 }
 
 /** A PATH search can try many folders: name the first few and count the rest. */

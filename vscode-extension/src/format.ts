@@ -32,7 +32,7 @@ export function statusText(s: StatusLike, now: Date): string {
  * Lower bounds of the heat buckets, as shares of the run's CPU samples. A line gets the highest
  * bucket it reaches; below the first it gets no tint. Few buckets: each one is a decoration type.
  */
-export const heatBuckets = [0.005, 0.02, 0.05, 0.1, 0.2] as const;
+export const heatBuckets = [0.01, 0.03, 0.1, 0.2, 0.5] as const;
 
 /** The bucket index for a share, or -1 when the line is too cold to tint. */
 export function heatBucket(share: number): number {

@@ -76,12 +76,13 @@ printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$port" > "$tmp/conf
 # remote one, and VS Code does not apply machine-scoped settings from the browser-side user settings there.
 mkdir -p "$tmp/user-data/Machine"
 "$NODE24" -e '
-  const [dir, advisor, store] = process.argv.slice(1);
+  const [dir, advisor, store, workload] = process.argv.slice(1);
   const fs = require("fs");
   const advisorSettings = {
     "inlineAdvisor.server.path": advisor,
     "inlineAdvisor.store.path": store,
     "inlineAdvisor.trace.server": "messages",
+    "inlineAdvisor.workload.command": workload,
   };
   fs.writeFileSync(dir + "/User/settings.json", JSON.stringify({
     "workbench.startupEditor": "none",
@@ -95,10 +96,11 @@ mkdir -p "$tmp/user-data/Machine"
     "extensions.ignoreRecommendations": true,
     "chat.disableAIFeatures": true,
     "git.enabled": false,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
     ...advisorSettings,
   }, null, 2));
   fs.writeFileSync(dir + "/Machine/settings.json", JSON.stringify(advisorSettings, null, 2));
-' "$tmp/user-data" "$advisor" "$store"
+' "$tmp/user-data" "$advisor" "$store" "dotnet $sample_dll mixer --scale 0.3"
 cs_args=(--config "$tmp/config.yaml" --user-data-dir "$tmp/user-data" --extensions-dir "$tmp/extensions"
   --disable-telemetry --disable-update-check --disable-workspace-trust)
 "$CODE_SERVER" "${cs_args[@]}" --install-extension "$vsix" > "$tmp/install.log" 2>&1 ||
@@ -113,6 +115,6 @@ done
 say "code-server on 127.0.0.1:$port"
 
 mkdir -p "$repo/artifacts/e2e"
-E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
+E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
   E2E_PROFILE=$tmp/chromium "$NODE24" "$ext/test/e2e.mjs"
 say "done in $(( $(date +%s) - started )) s"

@@ -25,9 +25,11 @@ test('status text: the server message wins, then no profile, then the age', () =
 
 test('heat buckets: cold lines untinted, hotter lines in higher buckets, alpha grows', () => {
   assert.equal(heatBucket(0), -1);
-  assert.equal(heatBucket(0.004), -1);
-  assert.equal(heatBucket(0.005), 0);
-  assert.equal(heatBucket(0.07), 2);
+  assert.equal(heatBucket(0.009), -1);
+  assert.equal(heatBucket(0.01), 0);
+  assert.equal(heatBucket(0.07), 1);
+  assert.equal(heatBucket(0.249), 3);
+  assert.equal(heatBucket(0.745), 4);
   assert.equal(heatBucket(0.9), heatBuckets.length - 1);
   for (let i = 1; i < heatBuckets.length; i++) assert.ok(heatAlpha(i) > heatAlpha(i - 1));
   assert.ok(heatAlpha(heatBuckets.length - 1) <= 0.4);
