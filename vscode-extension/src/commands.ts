@@ -39,7 +39,8 @@ async function execute<T>(client: LanguageClient, title: string, command: string
       () => client.sendRequest(ExecuteCommandRequest.type, { command, arguments: arg === undefined ? [] : [arg] }),
     ) as T;
   } catch (e) {
-    void vscode.window.showErrorMessage(`InlineAdvisor: ${title} failed: ${errorText(e)}`);
+    // The server passes on the CLI's one-line error, which starts with "advisor: ".
+    void vscode.window.showErrorMessage(`InlineAdvisor: ${title} failed: ${errorText(e).replace(/^advisor: /, '')}`);
     return undefined;
   }
 }

@@ -179,6 +179,28 @@ try {
   } catch { /* reported below */ }
   check('Collect profile stores a new run', /stored run 2\b/.test(collected), collected.replace(/\s+/g, ' ').slice(0, 120));
 
+  // Export recommendations: the save dialog (VS Code's own, in the browser) proposes inline-advice.json in
+  // the workspace and the server runs `advisor export` there. This store has no experiments yet, and
+  // `advisor export` refuses that: the user gets its one-line reason (a written file is checked if it ever
+  // succeeds here).
+  await runCommand('InlineAdvisor: Export recommendations');
+  let exported = '';
+  let exportOk = false;
+  try {
+    const input = page.locator('.quick-input-widget input').first();
+    await page.waitForFunction(() => /inline-advice\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''),
+      undefined, { timeout: 15_000, polling: 250 });
+    await input.press('Enter');
+    const t = page.locator('.notifications-toasts .notification-toast', { hasText: /written to|exporting recommendations failed/ }).first();
+    await t.waitFor({ state: 'visible', timeout: 60_000 });
+    exported = (await t.innerText()).trim();
+    const file = /written to (\S+\.json)/.exec(exported)?.[1];
+    exportOk = file ? Array.isArray(JSON.parse(fs.readFileSync(file, 'utf8')).recommendations)
+      : /failed: no experiments in .*advisor experiment/.test(exported.replace(/\s+/g, ' '));
+  } catch { /* reported below */ }
+  check('Export recommendations: the advice file, or the one-line reason there is none', exportOk,
+    exported.replace(/\s+/g, ' ').slice(0, 200));
+
   // Clicking the status bar item runs Show report: a read-only document with the newest run's table.
   const status2 = page.locator('.part.statusbar .statusbar-item', { hasText: 'InlineAdvisor:' }).first();
   await status2.click();
