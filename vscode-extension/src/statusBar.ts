@@ -21,7 +21,7 @@ export class StatusBar implements vscode.Disposable {
     const client = this.getClient();
     if (!client) {
       this.item.text = '$(error) InlineAdvisor: server not running';
-      this.item.tooltip = 'The InlineAdvisor language server is not running. Click for the report (restart it with "InlineAdvisor: Restart language server").';
+      this.item.tooltip = 'The InlineAdvisor language server is not running (see the InlineAdvisor output channel). Click to restart it.';
       this.item.command = 'inlineAdvisor.restartServer';
       return;
     }

@@ -112,6 +112,7 @@ for _ in $(seq 1 100); do
   kill -0 "$cs_pid" 2>/dev/null || { say "FAIL: code-server exited"; exit 1; }
   sleep 0.3
 done
+grep -q 'HTTP server listening' "$tmp/code-server.log" || { say "FAIL: code-server did not start listening in 30 s"; exit 1; }
 say "code-server on 127.0.0.1:$port"
 
 mkdir -p "$repo/artifacts/e2e"
