@@ -20,3 +20,5 @@ echo "== sequential design vs fixed n (synthetic noise matched to this machine)"
 $bench sequential
 echo "== collection overhead"
 $bench overhead "$samples" mixer --repeat "${REPEAT:-5}"
+echo "== language server: code-lens latency (1M-edge store, 3,000-line file)"
+$bench lsp

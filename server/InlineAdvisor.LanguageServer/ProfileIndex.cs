@@ -29,6 +29,7 @@ public sealed class ProfileIndex
     public RunInfo Run { get; }
     public RunTotals Totals { get; }
     public int ExperimentCount { get; }
+    /// <summary>Sites indexed (those with a source line and at least the load floor of samples).</summary>
     public int SiteCount { get; }
 
     ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments)
@@ -62,12 +63,13 @@ public sealed class ProfileIndex
 
     public static ProfileIndex Build(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments) => new(profile, experiments);
 
-    /// <summary>Loads the newest run and all experiments from an open store.</summary>
-    public static ProfileIndex? Load(ProfileStore store)
+    /// <summary>Loads the newest run (its sites of at least <paramref name="minShare"/> of the samples, which is all a lens
+    /// can show) and all experiments from an open store.</summary>
+    public static ProfileIndex? Load(ProfileStore store, double minShare = 0.001)
     {
         var latest = store.LatestRun();
         if (latest is null) return null;
-        var profile = store.LoadRun(latest.Id)!;
+        var profile = store.LoadRunForEditor(latest.Id, minShare)!;
         return new ProfileIndex(profile, store.ListExperiments());
     }
 

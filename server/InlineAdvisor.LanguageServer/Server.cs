@@ -43,6 +43,8 @@ public sealed class Server
         // Anchors of this text against one index; recomputed when either changes.
         public (ProfileIndex? Index, DocumentAnchors Anchors)? Cached;
         public IReadOnlyList<DeclaredMethod>? Declarations;
+        // The serialized lenses for (index, settings): a repeated codeLens request is a lookup.
+        public (ProfileIndex Index, ServerSettings Settings, JsonElement Lenses)? LensCache;
     }
 
     readonly Connection _rpc;
@@ -155,7 +157,7 @@ public sealed class Server
         if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("inlineAdvisor", out var ia)) s = ia;
         var before = StorePath();
         _settings = _settings.With(s);
-        if (StorePath() != before) ReloadStore();
+        if (StorePath() != before || _settings.MinCpuPercent / 100 < 0.001) ReloadStore();
         _ = RefreshLenses();
     }
 
@@ -176,7 +178,8 @@ public sealed class Server
         lock (_reloadGate)
         {
             var sw = Stopwatch.StartNew();
-            _store = StoreSnapshot.Load(StorePath());
+            // Sites under 0.1% of samples are not indexed (no lens shows them) unless the setting asks for lower.
+            _store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, _settings.MinCpuPercent / 100));
             _log.WriteLine($"advisor lsp: store {_store.Path}: {(_store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : _store.Message)} ({sw.ElapsedMilliseconds} ms)");
             return _store;
         }
@@ -283,9 +286,18 @@ public sealed class Server
     object CodeLenses(JsonElement? p)
     {
         var doc = Document(p);
-        if (!_settings.LensesEnabled) return Array.Empty<object>();
+        var settings = _settings;
+        if (!settings.LensesEnabled) return Array.Empty<object>();
         var (index, anchors) = Anchors(doc);
         if (index is null) return Array.Empty<object>();
+        if (doc.LensCache is { } cache && ReferenceEquals(cache.Index, index) && cache.Settings == settings) return cache.Lenses;
+        var lenses = JsonSerializer.SerializeToElement(ComputeLenses(doc, anchors), Connection.Json);
+        doc.LensCache = (index, settings, lenses);
+        return lenses;
+    }
+
+    List<object> ComputeLenses(OpenDocument doc, DocumentAnchors anchors)
+    {
         var lenses = new List<object>();
         foreach (var m in anchors.Methods)
         {

@@ -154,8 +154,9 @@ public static class SourceAnchors
     /// <summary>
     /// Places the document's profiled sites and methods in its current text. For each source method (found by identity),
     /// its sites' PDB lines are aligned to the calls of the same callee names in the method by ONE line shift (the one
-    /// that matches most sites; 0 when the file is as profiled): a site whose line holds no such call after the shift is
-    /// stale (the code changed) and gets no lens. Sites whose method is not in the file are stale too.
+    /// that matches most sites; 0 when the file is as profiled). When no single shift explains every site of the method, the
+    /// method was edited inside and all its sites are stale (no lens: a deleted call could otherwise pull a site onto its
+    /// neighbour). Sites whose method is not in the file are stale too.
     /// </summary>
     public static DocumentAnchors Anchor(IReadOnlyList<DeclaredMethod> declarations, DocumentSites? sites, ProfileIndex index)
     {
@@ -185,6 +186,9 @@ public static class SourceAnchors
                     if (best is null || align.Matches.Count > bestAlign.Matches.Count) { best = d; bestAlign = align; }
                 }
                 var placed = new HashSet<SiteEntry>();
+                // One shift must explain every site of the method: otherwise the method was edited inside, and a site
+                // could land on another call of the same name. No lens beats a lens at the wrong call.
+                if (bestAlign.Matches.Count < entries.Count) bestAlign = (0, []);
                 foreach (var (e, call) in bestAlign.Matches)
                 {
                     anchored.Add(new AnchoredSite(e, call.Position, bestAlign.Shift));

@@ -8,7 +8,7 @@ namespace InlineAdvisor.LanguageServer;
 public sealed record StoreSnapshot(string Path, bool Exists, ProfileIndex? Index, string? Message, (long? LatestRunId, long Runs, long? LatestExperimentId, long Experiments)? Stamp)
 {
     /// <summary>Reads the store without ever creating it: a missing file stays missing.</summary>
-    public static StoreSnapshot Load(string path)
+    public static StoreSnapshot Load(string path, double minShare = 0.001)
     {
         if (!File.Exists(path))
             return new StoreSnapshot(path, false, null, $"no store at {path} yet: collect a profile (Collect profile, or `advisor collect --store {path} -- <command>`)", null);
@@ -16,7 +16,7 @@ public sealed record StoreSnapshot(string Path, bool Exists, ProfileIndex? Index
         {
             using var store = ProfileStore.Open(path, TimeSpan.FromSeconds(1));
             var stamp = store.ChangeStamp();
-            var index = ProfileIndex.Load(store);
+            var index = ProfileIndex.Load(store, minShare);
             return new StoreSnapshot(path, true, index, index is null ? $"{path} has no runs yet: collect a profile" : null, stamp);
         }
         catch (StoreException e)

@@ -225,3 +225,33 @@ public sealed partial class ProfileStore
         return (r.IsDBNull(0) ? null : r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3));
     });
 }
+
+public sealed partial class ProfileStore
+{
+    /// <summary>
+    /// A run as an editor shows it: every method and the totals, but only the call sites with a source line and at least
+    /// <paramref name="minShare"/> of the run's samples (site ids as <see cref="LoadRun"/> numbers them). A million-edge
+    /// run loads in a fraction of the full read, because cold sites are never shown as lenses anyway. Null: no such run.
+    /// </summary>
+    public RunProfile? LoadRunForEditor(long id, double minShare) => InTransaction(write: false, () =>
+    {
+        var run = ReadRuns("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", id)).SingleOrDefault();
+        if (run is null) return null;
+        var totals = ReadTotals(id);
+        long min = Math.Max(0, (long)Math.Ceiling(totals.Samples * minShare));
+        var filter = $"run_id = $id AND total_samples >= {min} AND source_file IS NOT NULL";
+        var identities = ReadIdentityMap($"""
+            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
+                SELECT method_id FROM run_methods WHERE run_id = $id
+                UNION SELECT caller_id FROM run_sites WHERE {filter}
+                UNION SELECT callee_id FROM run_sites WHERE {filter})
+            """, id);
+        using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE {filter} ORDER BY ordinal");
+        cmd.Parameters.AddWithValue("$id", id);
+        var sites = new List<CallSite>();
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                sites.Add(SiteFrom(r, 1, identities, id: r.GetInt32(0) + 1));
+        return new RunProfile(run, ReadMethods(id, identities), sites, totals);
+    });
+}

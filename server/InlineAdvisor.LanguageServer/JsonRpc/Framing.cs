@@ -8,7 +8,7 @@ internal readonly record struct Frame(byte[]? Body, string? Error);
 
 /// <summary>
 /// Reads frames from a byte stream. Never throws on bad input: a malformed header block is reported and the reader
-/// resynchronises at the next "Content-Length" header; a body over <see cref="MaxBody"/> is reported and its bytes
+/// resynchronises at the next "Content-Length"; a body over <see cref="MaxBody"/> is reported and its bytes
 /// are discarded as they arrive (never buffered). Returns null at the end of the stream.
 /// </summary>
 internal sealed class FrameReader(Stream input, int maxBody = FrameReader.DefaultMaxBody)
@@ -21,18 +21,26 @@ internal sealed class FrameReader(Stream input, int maxBody = FrameReader.Defaul
     readonly Stream _input = input;
     byte[] _buffer = new byte[64 << 10];
     int _start, _end;
+    bool _resync;
 
     public int MaxBody { get; } = maxBody;
 
     public async Task<Frame?> ReadAsync(CancellationToken ct = default)
     {
+        // After bad input, skip to the next frame now (not before reporting the error: the client gets its answer at once).
+        if (_resync)
+        {
+            _resync = false;
+            await ResyncAsync(ct);
+        }
         // 1. The header block, up to the blank line.
         int headerEnd;
-        while ((headerEnd = IndexOf(HeaderEnd, _start)) < 0)
+        while ((headerEnd = IndexOf(HeaderEnd, _start)) < 0 || headerEnd - _start > MaxHeaderBlock)
         {
-            if (_end - _start > MaxHeaderBlock)
+            if (headerEnd >= 0 || _end - _start > MaxHeaderBlock)
             {
-                await ResyncAsync(ct);
+                _start++;   // the garbage's first byte; the resync finds the next Content-Length after it
+                _resync = true;
                 return new Frame(null, $"header block longer than {MaxHeaderBlock} bytes without an empty line; skipped");
             }
             if (!await FillAsync(ct)) return Eof();
@@ -58,7 +66,7 @@ internal sealed class FrameReader(Stream input, int maxBody = FrameReader.Defaul
         if (error is not null)
         {
             // Without a trustworthy length the body's end is unknown: skip to the next header that looks like a frame's.
-            await ResyncAsync(ct);
+            _resync = true;
             return new Frame(null, error);
         }
 
@@ -89,15 +97,14 @@ internal sealed class FrameReader(Stream input, int maxBody = FrameReader.Defaul
 
     static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
-    /// <summary>Drops bytes up to the next "Content-Length" (case-insensitive) that starts a line, or to the end of the stream.</summary>
+    /// <summary>Drops bytes up to the next "Content-Length" (case-insensitive), or to the end of the stream.</summary>
     async Task ResyncAsync(CancellationToken ct)
     {
         while (true)
         {
             for (int i = _start; i + LengthName.Length <= _end; i++)
             {
-                if (!StartsWithName(i)) continue;
-                if (i == 0 || i == _start || _buffer[i - 1] == '\n') { _start = i; return; }
+                if (StartsWithName(i)) { _start = i; return; }
             }
             // Keep a tail that could be the start of the name; drop the rest.
             _start = Math.Max(_start, _end - LengthName.Length + 1);
