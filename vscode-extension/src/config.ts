@@ -21,6 +21,12 @@ function resolveAgainstRoot(p: string): string | undefined {
   return root ? path.join(root, p) : undefined;
 }
 
+/** An optional path setting: empty stays empty (the server then refuses with its own message), never the root. */
+function resolveOptional(value: string): string {
+  const v = value.trim();
+  return v ? resolveAgainstRoot(v) ?? v : '';
+}
+
 /** The store path given to `advisor lsp --store`, or undefined without a folder to resolve it against. */
 export function storePath(): string | undefined {
   const p = settings().get<string>('store.path', '.inline-advisor/advisor.db').trim() || '.inline-advisor/advisor.db';
@@ -34,7 +40,7 @@ export function serverSettings(): ServerSettings {
     minCpuPercent: s.get<number>('lens.minCpuPercent', 1.0),
     lensesEnabled: s.get<boolean>('lens.enabled', true),
     workloadCommand: s.get<string>('workload.command', ''),
-    appDir: resolveAgainstRoot(s.get<string>('workload.appDir', '').trim() || '') ?? '',
+    appDir: resolveOptional(s.get<string>('workload.appDir', '')),
   };
 }
 

@@ -169,6 +169,28 @@ try {
   const recovered = await waitStatus(/InlineAdvisor: profile/) && await waitHeat(true);
   check('setting the server path back restarts the server', recovered);
 
+  // Run experiments for this site: cursor in the hot file, quick pick of the change, server command. With
+  // inlineAdvisor.workload.appDir unset the server refuses in one line (a real experiment takes minutes).
+  const source = fs.readFileSync(path.join(process.env.E2E_WORKSPACE, 'InlineSamples', hotFile), 'utf8').split('\n');
+  const callLine = source.findIndex((l) => /= Mix\(/.test(l));
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(`${callLine + 1}:${source[callLine].indexOf('Mix(') + 2}`);
+  await page.keyboard.press('Enter');
+  await runCommand('InlineAdvisor: Run experiments for this site');
+  let experiment = '';
+  try {
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Block inlining"]', { timeout: 15_000 });
+    await page.keyboard.type('Block inlining');
+    await page.keyboard.press('Enter');
+    const t = page.locator('.notifications-toasts .notification-toast', { hasText: 'running experiments' }).first();
+    await t.waitFor({ state: 'visible', timeout: 30_000 });
+    experiment = (await t.innerText()).trim();
+  } catch { /* reported below */ }
+  check(`Run experiments at the Mix call (line ${callLine + 1}) asks for the change and reports the server's answer`,
+    /running experiments failed: no application folder: set inlineAdvisor\.workload\.appDir/.test(experiment.replace(/\s+/g, ' ')),
+    experiment.replace(/\s+/g, ' ').slice(0, 200));
+
   // Collect profile through the command palette: the server runs `advisor collect` on the workload.
   await runCommand('InlineAdvisor: Collect profile');
   let collected = '';

@@ -116,6 +116,6 @@ grep -q 'HTTP server listening' "$tmp/code-server.log" || { say "FAIL: code-serv
 say "code-server on 127.0.0.1:$port"
 
 mkdir -p "$repo/artifacts/e2e"
-E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
+E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
   E2E_PROFILE=$tmp/chromium "$NODE24" "$ext/test/e2e.mjs"
 say "done in $(( $(date +%s) - started )) s"
