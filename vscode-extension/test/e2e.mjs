@@ -134,6 +134,7 @@ try {
     await page.keyboard.type(hotFile);
     await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${hotFile}"]`, { timeout: 30_000 });
     await page.keyboard.press('Enter');
+    await page.waitForSelector(`.tab.active[data-resource-name="${hotFile}"]`, { timeout: 15_000 });
   };
 
   // inlineAdvisor.heat.enabled off removes every tint; on brings them back.
@@ -235,6 +236,36 @@ try {
   } catch { /* reported below */ }
   check('the status bar item opens the report of the newest run', report.length > 0, report.replace(/\s+/g, ' ').slice(0, 120));
   await page.screenshot({ path: path.join(artifacts, 'report.png') });
+
+  // Optional (E2E_EXPERIMENT=1, a few minutes): a real experiment from the editor. With the app folder set,
+  // "Block inlining" at the Mix call runs `advisor experiment` on copies of the sample; when it is stored, the
+  // server refreshes the lenses and the site's lens carries the measured effect.
+  if (process.env.E2E_EXPERIMENT === '1') {
+    editSettings({ 'inlineAdvisor.workload.appDir': process.env.E2E_APP_DIR });
+    await page.locator(`.tab[data-resource-name="${hotFile}"]`).first().click();
+    await page.waitForSelector(`.tab.active[data-resource-name="${hotFile}"]`, { timeout: 15_000 });
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(`${callLine + 1}:${source[callLine].indexOf('Mix(') + 2}`);
+    await page.keyboard.press('Enter');
+    await runCommand('InlineAdvisor: Run experiments for this site');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Block inlining"]', { timeout: 15_000 });
+    await page.keyboard.type('Block inlining');
+    await page.keyboard.press('Enter');
+    const t0 = Date.now();
+    let measured = '';
+    try {
+      await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((e) => /block: .*measured/.test(e.textContent)),
+        lensSelector, { timeout: 10 * 60_000, polling: 1000 });
+      measured = (await page.$$eval(lensSelector, (els) => els.map((e) => e.textContent.trim())))
+        .find((t) => /block: .*measured/.test(t)) ?? '';
+    } catch { /* reported below */ }
+    const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    for (const t of toasts) console.log(`#   toast: ${t.replace(/\s+/g, ' ').slice(0, 200)}`);
+    check(`a real experiment from the editor puts the measured effect on the lens (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      measured.length > 0, measured);
+    await page.screenshot({ path: path.join(artifacts, 'experiment.png') });
+  }
 } catch (e) {
   failed = true;
   check('the run finished without an exception', false, String(e?.message ?? e).split('\n')[0]);

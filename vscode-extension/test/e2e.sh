@@ -5,6 +5,7 @@
 # sees: the evidence lens, the heat tint, the status bar item, the hover behind the lens, the report.
 # Heavy installs live in ${INLINE_ADVISOR_CACHE:-$HOME/.cache/inline-advisor} (test/setup-e2e.sh).
 # Screenshots: artifacts/e2e/ at the repo root. Exit 0 only when every check passed.
+# E2E_EXPERIMENT=1 adds a real experiment started from the editor (a few minutes more).
 set -euo pipefail
 ext=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(dirname "$ext")
@@ -116,6 +117,6 @@ grep -q 'HTTP server listening' "$tmp/code-server.log" || { say "FAIL: code-serv
 say "code-server on 127.0.0.1:$port"
 
 mkdir -p "$repo/artifacts/e2e"
-E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
+E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_APP_DIR=$(dirname "$sample_dll") E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
   E2E_PROFILE=$tmp/chromium "$NODE24" "$ext/test/e2e.mjs"
 say "done in $(( $(date +%s) - started )) s"
