@@ -5,7 +5,10 @@ import {
   DidChangeConfigurationNotification,
   LanguageClient,
   type LanguageClientOptions,
+  CloseAction,
+  ErrorAction,
   type ServerOptions,
+  State,
 } from 'vscode-languageclient/node';
 import { resolveServer, section, serverSettings, settings, storePath, workspaceRoot } from './config';
 
@@ -82,7 +85,29 @@ export class AdvisorClient implements vscode.Disposable {
       },
       // A server that fails initialize will fail again: say so once instead of retrying.
       initializationFailedHandler: () => false,
+      // The library's own toasts ("connection to server is erroring", "… will not be restarted") would bury
+      // the one message that says what to fix: errors are logged, and this class tells the user.
+      errorHandler: {
+        error: (_error, _message, count) => ({
+          action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+          handled: true,
+        }),
+        closed: () => {
+          if (!running) return { action: CloseAction.DoNotRestart, handled: true };   // start() reports it
+          const now = Date.now();
+          crashes = crashes.filter((t) => now - t < 180_000).concat(now);
+          if (crashes.length <= 4) {
+            this.output.appendLine('The language server stopped; restarting it.');
+            return { action: CloseAction.Restart, handled: true };
+          }
+          this.fail(`the language server \`${commandLine}\` stopped 5 times in 3 minutes and is not restarted. ` +
+            'Its messages are in the InlineAdvisor output; "InlineAdvisor: Restart language server" tries again.');
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
     };
+    let running = false;
+    let crashes: number[] = [];
     client = new LanguageClient('inlineAdvisor', 'InlineAdvisor', serverOptions, clientOptions);
     this.current = client;
     try {
@@ -90,13 +115,15 @@ export class AdvisorClient implements vscode.Disposable {
     } catch (e) {
       this.current = undefined;
       await client.dispose().catch(() => undefined);
-      this.fail(`cannot start the language server \`${commandLine}\`: ${errorText(e)}. ` +
-        'Check inlineAdvisor.server.path (and the output channel).');
+      // Most often the process exited during initialize (an advisor without the `lsp` verb, a runtime
+      // missing): its own message is on stderr, which the output channel shows.
+      this.fail(`cannot start the language server \`${commandLine}\`: it exited or failed during startup ` +
+        `(${errorText(e)}); its own message is in the InlineAdvisor output. Check inlineAdvisor.server.path.`);
       return;
     }
+    running = true;
     client.onDidChangeState((e) => {
-      // 1 = Stopped in vscode-languageclient's State enum.
-      if (e.newState === 1) this.stopped.fire();
+      if (e.newState === State.Stopped) this.stopped.fire();
     });
     this.started.fire(client);
   }

@@ -165,6 +165,21 @@ try {
     `${settingsOpened ? 'settings shown' : 'settings NOT shown'}; ${toast.replace(/\s+/g, ' ').slice(0, 200)}`);
   await page.screenshot({ path: path.join(artifacts, 'server-missing.png') });
   await page.keyboard.press('Escape');
+
+  // A server that starts and dies at once (here /bin/false): the message says so and points to the output.
+  editSettings({ 'inlineAdvisor.server.path': '/bin/false' });
+  let died = '';
+  try {
+    const t = page.locator('.notifications-toasts .notification-toast', { hasText: 'exited or failed during startup' }).first();
+    await t.waitFor({ state: 'visible', timeout: 30_000 });
+    died = (await t.innerText()).trim();
+  } catch {
+    for (const x of await page.locator('.notifications-toasts .notification-toast').allInnerTexts()) console.log(`#   toast: ${x.replace(/\s+/g, ' ')}`);
+    await page.screenshot({ path: path.join(artifacts, 'server-died.png') });
+  }
+  check('a server that exits at startup gives a clear error', /\/bin\/false lsp --store .*exited or failed during startup/.test(died.replace(/\s+/g, ' ')),
+    died.replace(/\s+/g, ' ').slice(0, 220));
+
   editSettings({ 'inlineAdvisor.server.path': good });
   await reopenHotFile();
   const recovered = await waitStatus(/InlineAdvisor: profile/) && await waitHeat(true);

@@ -116,6 +116,7 @@ done
 grep -q 'HTTP server listening' "$tmp/code-server.log" || { say "FAIL: code-server did not start listening in 30 s"; exit 1; }
 say "code-server on 127.0.0.1:$port"
 
+rm -rf "$repo/artifacts/e2e"   # screenshots of this run only
 mkdir -p "$repo/artifacts/e2e"
 E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_APP_DIR=$(dirname "$sample_dll") E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
   E2E_PROFILE=$tmp/chromium "$NODE24" "$ext/test/e2e.mjs"
