@@ -124,6 +124,8 @@ export class AdvisorClient implements vscode.Disposable {
     running = true;
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) this.stopped.fire();
+      // The library restarted a crashed server: status and heat come from the new process.
+      if (e.newState === State.Running && this.current === client) this.started.fire(client);
     });
     this.started.fire(client);
   }

@@ -185,6 +185,25 @@ try {
   const recovered = await waitStatus(/InlineAdvisor: profile/) && await waitHeat(true);
   check('setting the server path back restarts the server', recovered);
 
+  // A crash of the running server (SIGKILL to its pid, found by its unique --store argument): the extension
+  // restarts it, and the lenses, tint and status come back from the new process.
+  const serverPids = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv.includes('lsp') && argv.includes(process.env.E2E_STORE);
+    } catch { return false; }
+  });
+  const before = serverPids();
+  if (before.length === 1) process.kill(Number(before[0]), 'SIGKILL');
+  let after = [];
+  for (let i = 0; i < 80 && !(after.length === 1 && after[0] !== before[0]); i++) {
+    await page.waitForTimeout(250);   // polling /proc, not a sleep standing in for a condition
+    after = serverPids();
+  }
+  const back = after.length === 1 && after[0] !== before[0] && await waitStatus(/InlineAdvisor: profile/) && await waitHeat(true);
+  check('a crashed server is restarted and the evidence comes back', back,
+    `server pid ${before.join(',') || 'not found'} killed, now ${after.join(',') || 'none'}`);
+
   // Run experiments for this site: cursor in the hot file, quick pick of the change, server command. With
   // inlineAdvisor.workload.appDir unset the server refuses in one line (a real experiment takes minutes).
   const source = fs.readFileSync(path.join(process.env.E2E_WORKSPACE, 'InlineSamples', hotFile), 'utf8').split('\n');

@@ -118,6 +118,6 @@ say "code-server on 127.0.0.1:$port"
 
 rm -rf "$repo/artifacts/e2e"   # screenshots of this run only
 mkdir -p "$repo/artifacts/e2e"
-E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_APP_DIR=$(dirname "$sample_dll") E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
+E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_SETTINGS_DIR=$tmp/user-data E2E_WORKSPACE=$ws E2E_STORE=$store E2E_APP_DIR=$(dirname "$sample_dll") E2E_CHROMIUM=$CHROMIUM E2E_ARTIFACTS=$repo/artifacts/e2e \
   E2E_PROFILE=$tmp/chromium "$NODE24" "$ext/test/e2e.mjs"
 say "done in $(( $(date +%s) - started )) s"
