@@ -64,7 +64,7 @@ internal static class LspBench
             }
 
             sw.Restart();
-            var server = new Server(sIn, sOut, TextWriter.Null, storePath);
+            var server = new Server(sIn, sOut, args.Contains("--log") ? Console.Error : TextWriter.Null, storePath);
             var running = Task.Run(server.RunAsync);
             await Request("initialize", new { processId = Environment.ProcessId, rootUri = new Uri(dir).AbsoluteUri, capabilities = new { } });
             var uri = new Uri(file).AbsoluteUri;
@@ -75,17 +75,32 @@ internal static class LspBench
 
             var cached = new List<double>();
             var edited = new List<double>();
+            var resolveCached = new List<double>();
+            var resolveEdited = new List<double>();
+            // codeLens/resolve of one lens: the editor resolves only the lenses in view, one request each.
+            async Task<double> Resolve(JsonElement lenses, int i)
+            {
+                var lens = lenses.GetProperty("result")[i % lenses.GetProperty("result").GetArrayLength()];
+                var t = Stopwatch.StartNew();
+                var r = await Request("codeLens/resolve", lens);
+                var ms = t.Elapsed.TotalMilliseconds;
+                if (!r.TryGetProperty("result", out var res) || res.GetProperty("command").GetProperty("title").GetString() is not { Length: > 0 })
+                    throw new InvalidOperationException($"resolve gave no title: {r}");
+                return ms;
+            }
             for (int i = 0; i < requests; i++)
             {
                 sw.Restart();
-                await Request("textDocument/codeLens", new { textDocument = new { uri } });
+                var unchanged = await Request("textDocument/codeLens", new { textDocument = new { uri } });
                 cached.Add(sw.Elapsed.TotalMilliseconds);
+                resolveCached.Add(await Resolve(unchanged, i * 7));
                 // After an edit (full sync): parse, declarations and anchoring run again for the new text.
                 var changed = text.Replace("// edit-point", $"// edit {i}");
                 await Notify("textDocument/didChange", new { textDocument = new { uri, version = i + 2 }, contentChanges = new[] { new { text = changed } } });
                 sw.Restart();
-                await Request("textDocument/codeLens", new { textDocument = new { uri } });
+                var after = await Request("textDocument/codeLens", new { textDocument = new { uri } });
                 edited.Add(sw.Elapsed.TotalMilliseconds);
+                resolveEdited.Add(await Resolve(after, i * 7 + 3));
             }
             await Request("shutdown", null);
             await Notify("exit", new { });
@@ -95,6 +110,9 @@ internal static class LspBench
             Console.WriteLine(string.Create(Inv, $"  server start → first lenses ({lensCount} lenses)         {firstLenses,8:0} ms  ({firstLenses / rawLoad:0.00}x the raw load; target < 1000 ms)"));
             Console.WriteLine(string.Create(Inv, $"  codeLens, unchanged document   p50 {Pct(cached, 50),6:0.00} ms  p99 {Pct(cached, 99),6:0.00} ms  (n={requests}; target p99 < 10 ms)"));
             Console.WriteLine(string.Create(Inv, $"  codeLens after each edit       p50 {Pct(edited, 50),6:0.00} ms  p99 {Pct(edited, 99),6:0.00} ms  (re-parse + re-anchor of {text.Split('\n').Length:N0} lines)"));
+            Console.WriteLine(string.Create(Inv, $"  resolve, unchanged document    p50 {Pct(resolveCached, 50),6:0.00} ms  p99 {Pct(resolveCached, 99),6:0.00} ms  (one lens per request)"));
+            Console.WriteLine(string.Create(Inv, $"  resolve after each edit        p50 {Pct(resolveEdited, 50),6:0.00} ms  p99 {Pct(resolveEdited, 99),6:0.00} ms"));
+            Console.WriteLine(string.Create(Inv, $"  codeLens response size {first.GetProperty("result").GetRawText().Length / 1024.0:0} KB (unresolved: ranges + data keys)"));
             return 0;
         }
         finally

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using InlineAdvisor.Advice;
 using InlineAdvisor.Core;
 using InlineAdvisor.LanguageServer.JsonRpc;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
 namespace InlineAdvisor.LanguageServer;
@@ -34,17 +35,53 @@ public sealed class Server
     public const string ExportCommand = "inlineAdvisor.server.export";
     public const string ReportCommand = "inlineAdvisor.server.report";
 
-    sealed class OpenDocument(string uri, string path, string text, int version)
+    sealed class OpenDocument
     {
-        public string Uri { get; } = uri;
-        public string Path { get; } = path;
-        public string Text { get; } = text;
-        public int Version { get; } = version;
+        public string Uri { get; }
+        public string Path { get; }
+        public string Text { get; }
+        public int Version { get; }
         // Anchors of this text against one index; recomputed when either changes.
         public (ProfileIndex? Index, DocumentAnchors Anchors)? Cached;
-        public IReadOnlyList<DeclaredMethod>? Declarations;
-        // The serialized lenses for (index, settings): a repeated codeLens request is a lookup.
-        public (ProfileIndex Index, ServerSettings Settings, JsonElement Lenses)? LensCache;
+        // The lens set for (index, settings), its response encoded once: a repeated codeLens request is a lookup.
+        public LensSet? Lenses;
+        // The Roslyn parse, once per text (version); from the last parsed text by an incremental re-parse of the
+        // changed span (full sync sends the whole text, the diff is found by common prefix and suffix).
+        readonly Lazy<(SyntaxTree Tree, IReadOnlyList<DeclaredMethod> Declarations)> _parsed;
+
+        public OpenDocument(string uri, string path, string text, int version, OpenDocument? before = null)
+        {
+            Uri = uri; Path = path; Text = text; Version = version;
+            // Only a tree already built is kept as the base (never a chain of unparsed texts while the user types).
+            var baseTree = before is null ? null : before._parsed.IsValueCreated ? before._parsed.Value.Tree : before._baseTree;
+            _baseTree = baseTree;
+            _parsed = new(() =>
+            {
+                var tree = baseTree is null ? SourceAnchors.ParseText(text, path) : SourceAnchors.Reparse(baseTree, text);
+                return (tree, SourceAnchors.Declarations(tree));
+            });
+        }
+
+        readonly SyntaxTree? _baseTree;
+        public IReadOnlyList<DeclaredMethod> Declarations => _parsed.Value.Declarations;
+        public bool Parsed => _parsed.IsValueCreated;
+    }
+
+    /// <summary>One computed set of lenses (document text × index × settings). codeLens answers with ranges and a data
+    /// key [set id, item]; codeLens/resolve renders the title of only the lenses the editor shows.</summary>
+    sealed class LensSet(long id, string uri, ProfileIndex index, ServerSettings settings, List<LensItem> items)
+    {
+        public long Id { get; } = id;
+        public string Uri { get; } = uri;
+        public ProfileIndex Index { get; } = index;
+        public ServerSettings Settings { get; } = settings;
+        public List<LensItem> Items { get; } = items;
+        public RawJson? Encoded;
+    }
+
+    sealed record LensItem(LinePosition At, AnchoredMethod? Method, int MethodSites, AnchoredSite? Site)
+    {
+        public string Title => Method is not null ? LensText.Method(Method, MethodSites) : LensText.Site(Site!.Entry);
     }
 
     readonly Connection _rpc;
@@ -53,6 +90,13 @@ public sealed class Server
     readonly AdvisorLauncher _launcher;
     readonly ConcurrentDictionary<string, OpenDocument> _docs = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, CancellationTokenSource> _progress = new();
+    // Lens sets a resolve may still ask about: per document the current and the previous one.
+    readonly Dictionary<long, LensSet> _lensSets = [];
+    readonly Dictionary<string, (LensSet Current, LensSet? Previous)> _lensByUri = new(StringComparer.Ordinal);
+    readonly object _lensGate = new();
+    long _lensSetIds;
+    // The first store load runs off the request thread from initialize on; requests that need the store wait for it.
+    Task _loaded = Task.CompletedTask;
     readonly CancellationTokenSource _life = new();
     volatile StoreSnapshot _store;
     volatile ServerSettings _settings = new();
@@ -100,20 +144,20 @@ public sealed class Server
         _rpc.OnNotification("exit", _ => _rpc.Stop());
         _rpc.OnNotification("textDocument/didOpen", p => Open(p));
         _rpc.OnNotification("textDocument/didChange", p => Change(p));
-        _rpc.OnNotification("textDocument/didClose", p => { if (Uri(p) is { } u) _docs.TryRemove(u, out _); });
+        _rpc.OnNotification("textDocument/didClose", p => { if (Uri(p) is { } u) { _docs.TryRemove(u, out _); Forget(u); } });
         _rpc.OnNotification("textDocument/didSave", _ => { });
         _rpc.OnNotification("workspace/didChangeConfiguration", p => Configure(p));
         _rpc.OnNotification("window/workDoneProgress/cancel", p =>
         {
             if (p is { } e && e.TryGetProperty("token", out var t) && _progress.TryGetValue(t.ToString(), out var cts)) cts.Cancel();
         });
-        _rpc.OnRequest("textDocument/codeLens", (p, ct) => Task.FromResult<object?>(CodeLenses(p)));
+        _rpc.OnRequest("textDocument/codeLens", async (p, ct) => { await _loaded.WaitAsync(ct); return CodeLenses(p); });
         _rpc.OnRequest("codeLens/resolve", (p, ct) => Task.FromResult<object?>(ResolveLens(p)));
-        _rpc.OnRequest("textDocument/hover", (p, ct) => Task.FromResult<object?>(Hover(p)));
-        _rpc.OnRequest("textDocument/codeAction", (p, ct) => Task.FromResult<object?>(CodeActions(p, ct)));
-        _rpc.OnRequest("workspace/executeCommand", ExecuteCommand);
-        _rpc.OnRequest("inlineAdvisor/status", (p, ct) => Task.FromResult<object?>(Status()));
-        _rpc.OnRequest("inlineAdvisor/heat", (p, ct) => Task.FromResult<object?>(Heat(p)));
+        _rpc.OnRequest("textDocument/hover", async (p, ct) => { await _loaded.WaitAsync(ct); return Hover(p); });
+        _rpc.OnRequest("textDocument/codeAction", async (p, ct) => { await _loaded.WaitAsync(ct); return CodeActions(p, ct); });
+        _rpc.OnRequest("workspace/executeCommand", async (p, ct) => { await _loaded.WaitAsync(ct); return await ExecuteCommand(p, ct); });
+        _rpc.OnRequest("inlineAdvisor/status", async (p, ct) => { await _loaded.WaitAsync(ct); return Status(); });
+        _rpc.OnRequest("inlineAdvisor/heat", async (p, ct) => { await _loaded.WaitAsync(ct); return Heat(p); });
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------------------------
@@ -136,7 +180,18 @@ public sealed class Server
             }
         }
         _initialized = true;
-        ReloadStore();
+        // The answer to initialize does not wait for the store: the client opens its documents (parsed meanwhile, on
+        // the other core) while the index loads; the first codeLens waits for both.
+        _loaded = Task.Run(() =>
+        {
+            // Never a faulted task: every later request awaits it. An unexpected failure is a status message instead.
+            try { ReloadStore(); }
+            catch (Exception e)
+            {
+                _log.WriteLine($"advisor lsp: loading the store failed: {e}");
+                _store = new StoreSnapshot(StorePath(), File.Exists(StorePath()), null, $"cannot read {StorePath()}: {e.Message.Split('\n')[0]}", null);
+            }
+        });
         return new
         {
             capabilities = new
@@ -191,6 +246,7 @@ public sealed class Server
         {
             await Task.Delay(PollInterval, _life.Token);
             if (!_initialized) continue;
+            await _loaded;
             var current = _store;
             var stamp = StoreSnapshot.ReadStamp(current.Path);
             bool exists = File.Exists(current.Path);
@@ -235,7 +291,14 @@ public sealed class Server
     {
         if (p is not { } e || !e.TryGetProperty("textDocument", out var td)) return;
         var uri = td.GetProperty("uri").GetString()!;
-        _docs[uri] = new OpenDocument(uri, PathOf(uri), td.GetProperty("text").GetString() ?? "", td.TryGetProperty("version", out var v) && v.TryGetInt32(out var vi) ? vi : 0);
+        var doc = new OpenDocument(uri, PathOf(uri), td.GetProperty("text").GetString() ?? "", td.TryGetProperty("version", out var v) && v.TryGetInt32(out var vi) ? vi : 0);
+        _docs[uri] = doc;
+        // Parse now, off the reader thread: the first codeLens follows right away and would otherwise wait for it.
+        _ = Task.Run(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            _log.WriteLine($"advisor lsp: parsed {doc.Path}: {doc.Declarations.Count} methods ({sw.ElapsedMilliseconds} ms)");
+        });
     }
 
     void Change(JsonElement? p)
@@ -244,7 +307,11 @@ public sealed class Server
         var td = e.GetProperty("textDocument");
         // Full sync: the last change holds the whole text.
         var text = changes[changes.GetArrayLength() - 1].GetProperty("text").GetString() ?? "";
-        _docs[uri] = new OpenDocument(uri, PathOf(uri), text, td.TryGetProperty("version", out var v) && v.TryGetInt32(out var vi) ? vi : 0);
+        int version = td.TryGetProperty("version", out var v) && v.TryGetInt32(out var vi) ? vi : 0;
+        _docs.TryGetValue(uri, out var before);
+        // Same version and text (a client re-sending): keep the parse, anchors and lenses.
+        if (before is not null && before.Version == version && before.Text == text) return;
+        _docs[uri] = new OpenDocument(uri, PathOf(uri), text, version, before);
     }
 
     OpenDocument Document(JsonElement? p)
@@ -271,7 +338,7 @@ public sealed class Server
         else
         {
             var sites = index.SitesFor(doc.Path);
-            var declarations = doc.Declarations ??= SourceAnchors.Declarations(SourceAnchors.ParseText(doc.Text, doc.Path));
+            var declarations = doc.Declarations;
             anchors = SourceAnchors.Anchor(declarations, sites, index);
         }
         var result = (index, anchors);
@@ -290,50 +357,101 @@ public sealed class Server
         if (!settings.LensesEnabled) return Array.Empty<object>();
         var (index, anchors) = Anchors(doc);
         if (index is null) return Array.Empty<object>();
-        if (doc.LensCache is { } cache && ReferenceEquals(cache.Index, index) && cache.Settings == settings) return cache.Lenses;
-        var lenses = JsonSerializer.SerializeToElement(ComputeLenses(doc, anchors), Connection.Json);
-        doc.LensCache = (index, settings, lenses);
-        return lenses;
+        if (doc.Lenses is { Encoded: { } cached } same && ReferenceEquals(same.Index, index) && same.Settings == settings) return cached;
+        var set = new LensSet(Interlocked.Increment(ref _lensSetIds), doc.Uri, index, settings, ComputeLenses(anchors));
+        set.Encoded = Encode(set);
+        Remember(set);
+        doc.Lenses = set;
+        return set.Encoded;
     }
 
-    List<object> ComputeLenses(OpenDocument doc, DocumentAnchors anchors)
+    List<LensItem> ComputeLenses(DocumentAnchors anchors)
     {
-        var lenses = new List<object>();
+        var items = new List<LensItem>();
+        var sitesPerCaller = anchors.Sites.GroupBy(s => s.Entry.Site.Caller).ToDictionary(g => g.Key, g => g.Count());
         foreach (var m in anchors.Methods)
         {
             if (!Shown(m.Entry.InclusiveShare)) continue;
-            int sites = anchors.Sites.Count(s => s.Entry.Site.Caller == m.Entry.Profile.Method);
-            lenses.Add(Lens(doc.Uri, m.Declaration.NameStart, LensText.Method(m, sites)));
+            items.Add(new LensItem(m.Declaration.NameStart, m, sitesPerCaller.GetValueOrDefault(m.Entry.Profile.Method), null));
         }
         foreach (var s in anchors.Sites)
-        {
-            if (!Shown(s.Entry.Row.Bound)) continue;
-            lenses.Add(Lens(doc.Uri, s.Position, LensText.Site(s.Entry)));
-        }
-        return lenses;
+            if (Shown(s.Entry.Row.Bound)) items.Add(new LensItem(s.Position, null, 0, s));
+        return items;
     }
 
-    /// <summary>Unresolved lens: the title travels in data, resolve turns it into the showEvidence command.</summary>
-    static object Lens(string uri, LinePosition at, string title) => new
+    /// <summary>The codeLens answer, unresolved: a zero-width range and data [set id, item] per lens (no titles).</summary>
+    static RawJson Encode(LensSet set)
     {
-        range = Range(at, at),
-        data = new { uri, line = at.Line, character = at.Character, title },
-    };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(set.Items.Count * 96 + 16);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            for (int i = 0; i < set.Items.Count; i++)
+            {
+                var at = set.Items[i].At;
+                w.WriteStartObject();
+                w.WriteStartObject("range");
+                w.WriteStartObject("start"); w.WriteNumber("line", at.Line); w.WriteNumber("character", at.Character); w.WriteEndObject();
+                w.WriteStartObject("end"); w.WriteNumber("line", at.Line); w.WriteNumber("character", at.Character); w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteStartArray("data"); w.WriteNumberValue(set.Id); w.WriteNumberValue(i); w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        return new RawJson(buffer.WrittenSpan.ToArray());
+    }
+
+    void Remember(LensSet set)
+    {
+        lock (_lensGate)
+        {
+            LensSet? previous = null;
+            if (_lensByUri.TryGetValue(set.Uri, out var pair))
+            {
+                if (pair.Previous is { } old) _lensSets.Remove(old.Id);
+                previous = pair.Current;
+            }
+            _lensByUri[set.Uri] = (set, previous);
+            _lensSets[set.Id] = set;
+        }
+    }
+
+    void Forget(string uri)
+    {
+        lock (_lensGate)
+        {
+            if (!_lensByUri.Remove(uri, out var pair)) return;
+            _lensSets.Remove(pair.Current.Id);
+            if (pair.Previous is { } old) _lensSets.Remove(old.Id);
+        }
+    }
 
     static object Range(LinePosition a, LinePosition b) => new { start = new { line = a.Line, character = a.Character }, end = new { line = b.Line, character = b.Character } };
 
+    /// <summary>Renders one lens's title (the editor resolves only the lenses in view). A lens of a set that was replaced
+    /// twice since (the text or the profile changed) answers ContentModified: the editor asks for lenses again.</summary>
     object ResolveLens(JsonElement? p)
     {
-        if (p is not { ValueKind: JsonValueKind.Object } lens || !lens.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
-            throw new RpcException(ErrorCodes.InvalidParams, "codeLens/resolve needs a lens this server made (with data)");
-        var node = JsonNode.Parse(lens.GetRawText())!.AsObject();
-        node["command"] = new JsonObject
+        if (p is not { ValueKind: JsonValueKind.Object } lens || !lens.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array
+            || data.GetArrayLength() != 2 || !data[0].TryGetInt64(out var setId) || !data[1].TryGetInt32(out var i))
+            throw new RpcException(ErrorCodes.InvalidParams, "codeLens/resolve needs a lens this server made (with data [set, item])");
+        LensSet? set;
+        lock (_lensGate) _lensSets.TryGetValue(setId, out set);
+        if (set is null || i < 0 || i >= set.Items.Count)
+            throw new RpcException(ErrorCodes.ContentModified, "the document or the profile changed since these lenses were computed");
+        var item = set.Items[i];
+        return new
         {
-            ["title"] = data.GetProperty("title").GetString(),
-            ["command"] = "inlineAdvisor.showEvidence",
-            ["arguments"] = new JsonArray(data.GetProperty("uri").GetString(), new JsonObject { ["line"] = data.GetProperty("line").GetInt32(), ["character"] = data.GetProperty("character").GetInt32() }),
+            range = Range(item.At, item.At),
+            data,
+            command = new
+            {
+                title = item.Title,
+                command = "inlineAdvisor.showEvidence",
+                arguments = new object[] { set.Uri, new { line = item.At.Line, character = item.At.Character } },
+            },
         };
-        return node;
     }
 
     static LinePosition Position(JsonElement? p)

@@ -29,6 +29,21 @@ public static class SourceAnchors
 
     public static SyntaxTree ParseText(string text, string path) => CSharpSyntaxTree.ParseText(SourceText.From(text), Parse, path);
 
+    /// <summary>The tree of <paramref name="text"/> from an earlier tree of the same file: the one changed span (common
+    /// prefix and suffix of the two texts) is re-parsed incrementally, the rest of the tree is reused.</summary>
+    public static SyntaxTree Reparse(SyntaxTree before, string text)
+    {
+        var old = before.GetText();
+        var oldText = old.ToString();
+        if (oldText == text) return before;
+        int prefix = oldText.AsSpan().CommonPrefixLength(text);
+        int maxSuffix = Math.Min(oldText.Length, text.Length) - prefix;
+        int suffix = 0;
+        while (suffix < maxSuffix && oldText[oldText.Length - 1 - suffix] == text[text.Length - 1 - suffix]) suffix++;
+        var change = new TextChange(new TextSpan(prefix, oldText.Length - suffix - prefix), text.Substring(prefix, text.Length - suffix - prefix));
+        return before.WithChangedText(old.WithChanges(change));
+    }
+
     /// <summary>Every method-like declaration of the file (methods, constructors, accessors, local functions excluded).</summary>
     public static IReadOnlyList<DeclaredMethod> Declarations(SyntaxTree tree)
     {

@@ -116,12 +116,14 @@ public sealed partial class ProfileStore
         return map;
     }
 
-    private List<MethodProfile> ReadMethods(long runId, Dictionary<long, MethodIdentity> identities)
+    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter $run is the run id), or null for all.</param>
+    private List<MethodProfile> ReadMethods(long runId, Dictionary<long, MethodIdentity> identities, string? methodFilter = null)
     {
         var compiles = new Dictionary<long, List<CodeVersion>>();
-        using (var cmd = Command("""
+        var only = methodFilter is null ? "" : $"AND method_ordinal IN (SELECT ordinal FROM run_methods WHERE run_id = $run AND {methodFilter})";
+        using (var cmd = Command($"""
             SELECT method_ordinal, tier, native_size, jit_ms FROM run_code_versions
-            WHERE run_id = $run ORDER BY method_ordinal, ordinal
+            WHERE run_id = $run {only} ORDER BY method_ordinal, ordinal
             """))
         {
             cmd.Parameters.AddWithValue("$run", runId);
@@ -134,9 +136,9 @@ public sealed partial class ProfileStore
             }
         }
 
-        using var rows = Command("""
+        using var rows = Command($"""
             SELECT ordinal, method_id, token, il_size, impl_flags, exclusive_samples, inclusive_samples
-            FROM run_methods WHERE run_id = $run ORDER BY ordinal
+            FROM run_methods WHERE run_id = $run {(methodFilter is null ? "" : "AND " + methodFilter)} ORDER BY ordinal
             """);
         rows.Parameters.AddWithValue("$run", runId);
         var methods = new List<MethodProfile>();
@@ -229,8 +231,8 @@ public sealed partial class ProfileStore
 public sealed partial class ProfileStore
 {
     /// <summary>
-    /// A run as an editor shows it: every method and the totals, but only the call sites with a source line and at least
-    /// <paramref name="minShare"/> of the run's samples (site ids as <see cref="LoadRun"/> numbers them). A million-edge
+    /// A run as an editor shows it: the totals, the call sites with a source line and at least <paramref name="minShare"/>
+    /// of the run's samples, and the methods with that share or at either end of such a site (site ids as <see cref="LoadRun"/> numbers them). A million-edge
     /// run loads in a fraction of the full read, because cold sites are never shown as lenses anyway. Null: no such run.
     /// </summary>
     public RunProfile? LoadRunForEditor(long id, double minShare) => InTransaction(write: false, () =>
@@ -239,19 +241,22 @@ public sealed partial class ProfileStore
         if (run is null) return null;
         var totals = ReadTotals(id);
         long min = Math.Max(0, (long)Math.Ceiling(totals.Samples * minShare));
-        var filter = $"run_id = $id AND total_samples >= {min} AND source_file IS NOT NULL";
+        var filter = $"run_id = $run AND total_samples >= {min} AND source_file IS NOT NULL";
+        // Methods too: those an editor can show (at least the floor of samples) and the two ends of every loaded site;
+        // a large program's thousands of cold methods are not read.
+        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN (SELECT caller_id FROM run_sites WHERE {filter} UNION SELECT callee_id FROM run_sites WHERE {filter}))";
         var identities = ReadIdentityMap($"""
             SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-                SELECT method_id FROM run_methods WHERE run_id = $id
+                SELECT method_id FROM run_methods WHERE run_id = $run AND {methodFilter}
                 UNION SELECT caller_id FROM run_sites WHERE {filter}
                 UNION SELECT callee_id FROM run_sites WHERE {filter})
-            """, id);
+            """.Replace("$run", "$id"), id);
         using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE {filter} ORDER BY ordinal");
-        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$run", id);
         var sites = new List<CallSite>();
         using (var r = cmd.ExecuteReader())
             while (r.Read())
                 sites.Add(SiteFrom(r, 1, identities, id: r.GetInt32(0) + 1));
-        return new RunProfile(run, ReadMethods(id, identities), sites, totals);
+        return new RunProfile(run, ReadMethods(id, identities, methodFilter), sites, totals);
     });
 }

@@ -1,6 +1,7 @@
 // JSON-RPC 2.0 over framed streams: dispatch of requests and notifications, $/cancelRequest, and server→client
 // requests with response correlation. Hand-written: StreamJsonRpc and OmniSharp's LSP library are not obtainable here.
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -17,12 +18,19 @@ public static class ErrorCodes
     public const int ServerNotInitialized = -32002;
     public const int RequestFailed = -32803;
     public const int RequestCancelled = -32800;
+    public const int ContentModified = -32801;
 }
 
 /// <summary>An error a handler answers with (code and a one-line message).</summary>
 public sealed class RpcException(int code, string message) : Exception(message)
 {
     public int Code { get; } = code;
+}
+
+/// <summary>A result already encoded as UTF-8 JSON: sent as is (a large, repeated answer is encoded once, not per request).</summary>
+public sealed class RawJson(byte[] utf8)
+{
+    public byte[] Utf8 { get; } = utf8;
 }
 
 public delegate Task<object?> RequestHandler(JsonElement? parameters, CancellationToken ct);
@@ -187,7 +195,8 @@ public sealed class Connection
             try
             {
                 var result = await handler(parameters, cts.Token);
-                await SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = ToNode(result) });
+                if (result is RawJson raw) await SendRawResultAsync(id, raw);
+                else await SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = ToNode(result) });
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
@@ -250,6 +259,22 @@ public sealed class Connection
 
     Task SendErrorAsync(JsonNode? id, int code, string message) =>
         SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
+
+    static readonly byte[] Close = "}"u8.ToArray();
+
+    async Task SendRawResultAsync(JsonNode? id, RawJson raw)
+    {
+        // The envelope around pre-encoded bytes: no parse into a node, no re-serialization of the result.
+        var head = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{id?.ToJsonString() ?? "null"},\"result\":");
+        try
+        {
+            await _writer.WriteAsync([head, raw.Utf8, Close]);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _log.WriteLine($"advisor lsp: cannot write to the client: {e.Message}");
+        }
+    }
 
     async Task SendAsync(JsonObject message)
     {

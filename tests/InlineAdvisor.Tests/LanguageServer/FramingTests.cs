@@ -188,6 +188,24 @@ public class DispatcherTests
     }
 
     [Fact]
+    public async Task A_pre_encoded_result_is_sent_as_is_for_number_and_string_ids()
+    {
+        await using var h = new PipeHarness();
+        var cached = new RawJson(Encoding.UTF8.GetBytes("[{\"range\":{\"start\":{\"line\":3,\"character\":9}},\"data\":[1,0]},\"é\"]"));
+        h.Connection.OnRequest("lenses", (p, ct) => Task.FromResult<object?>(cached));
+        h.Start();
+        await h.Send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"lenses\"}");
+        var byNumber = await h.Reply();
+        Assert.Equal(7, byNumber.GetProperty("id").GetInt32());
+        Assert.Equal("2.0", byNumber.GetProperty("jsonrpc").GetString());
+        Assert.Equal(Encoding.UTF8.GetString(cached.Utf8), byNumber.GetProperty("result").GetRawText());
+        await h.Send("{\"jsonrpc\":\"2.0\",\"id\":\"a\\\"b\",\"method\":\"lenses\"}");
+        var byString = await h.Reply();
+        Assert.Equal("a\"b", byString.GetProperty("id").GetString());
+        Assert.Equal("é", byString.GetProperty("result")[1].GetString());
+    }
+
+    [Fact]
     public async Task Cancel_request_stops_a_running_handler_with_RequestCancelled()
     {
         await using var h = new PipeHarness();

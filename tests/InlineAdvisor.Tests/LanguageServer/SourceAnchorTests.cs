@@ -47,6 +47,30 @@ public class SourceAnchorTests
     static int LineOf(string text, string marker) => Array.FindIndex(text.Split('\n'), l => l.Contains(marker));
 
     [Fact]
+    public void An_incremental_reparse_finds_the_same_declarations_as_a_full_parse()
+    {
+        var text = File.ReadAllText(MixerSource);
+        var tree = SourceAnchors.ParseText(text, MixerSource);
+        int at = text.IndexOf("HashBlock", StringComparison.Ordinal);
+        var edits = new[]
+        {
+            text.Insert(at - 20, "\n// one\n// two\n"),                        // lines inserted above a method
+            text.Replace("Mix(", "Mix2("),                                        // every call renamed (many spans: one diff)
+            text[..(at - 40)] + text[(at + 30)..],                                // a declaration cut in half
+            text + "\n// tail",
+        };
+        foreach (var edited in edits)
+        {
+            static string Describe(IReadOnlyList<DeclaredMethod> ds) => string.Join("\n", ds.Select(d =>
+                $"{d.Type}.{d.Name}/{d.Parameters} @{d.NameStart} {d.FirstLine}-{d.LastLine}: {string.Join(",", d.Calls.Select(c => $"{c.Name}@{c.Position}/{c.StatementLine}-{c.EndLine}"))}"));
+            var incremental = SourceAnchors.Reparse(tree, edited);
+            Assert.Equal(edited, incremental.GetText().ToString());
+            Assert.Equal(Describe(SourceAnchors.Declarations(SourceAnchors.ParseText(edited, MixerSource))), Describe(SourceAnchors.Declarations(incremental)));
+        }
+        Assert.Same(tree, SourceAnchors.Reparse(tree, text));
+    }
+
+    [Fact]
     public void Unchanged_file_puts_each_site_on_its_pdb_line_at_the_call()
     {
         var (index, sites) = RealProfile();
