@@ -2,7 +2,8 @@
 # End to end in a real VS Code: code-server (VS Code 1.139) driven by headless Chromium through
 # playwright-core. Packages the extension, collects a real profile of the mixer sample with the real
 # `advisor`, installs the .vsix into an isolated code-server, opens the hot file and checks what a user
-# sees: the evidence lens, the heat tint, the status bar item, the hover behind the lens, the report.
+# sees: the evidence lens, the heat tint, the status bar, the hover behind the lens, the errors when the server
+# is missing or dies, the restarts, and the commands (collect, experiment, export, report).
 # Heavy installs live in ${INLINE_ADVISOR_CACHE:-$HOME/.cache/inline-advisor} (test/setup-e2e.sh).
 # Screenshots: artifacts/e2e/ at the repo root. Exit 0 only when every check passed.
 # E2E_EXPERIMENT=1 adds a real experiment started from the editor (a few minutes more).
