@@ -8,7 +8,13 @@ public static class AppCopy
     {
         if (!Directory.Exists(source)) throw new PatchException($"--app: no folder {source}");
         if (Directory.Exists(destination)) throw new PatchException($"{destination} exists already; refusing to mix an experiment copy into it");
-        var root = Path.GetFullPath(source);
+        var root = Path.GetFullPath(source).TrimEnd('/');
+        var target = Path.GetFullPath(destination).TrimEnd('/');
+        // The work folder defaults to .inline-advisor/ under the current directory: with --app at or above it, the copy
+        // would copy itself until paths grow too long.
+        if (target == root || target.StartsWith(root + "/", StringComparison.Ordinal))
+            throw new PatchException($"--app {source} contains the experiment's work folder {destination}: point --app at the build output " +
+                                     "(e.g. bin/Release/net10.0), or run from a folder outside it");
         foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
             Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(root, dir)));
         Directory.CreateDirectory(destination);

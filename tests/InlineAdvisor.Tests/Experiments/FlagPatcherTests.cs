@@ -86,6 +86,18 @@ public sealed class FlagPatcherTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_into_the_app_folder_itself_is_refused_before_anything_is_written()
+    {
+        var app = _dir.File("workspace");
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "App.dll"), "x");
+        var inside = Path.Combine(app, ".inline-advisor", "experiments", "A");
+        var e = Assert.Throws<PatchException>(() => AppCopy.Copy(app, inside));
+        Assert.Contains("contains the experiment's work folder", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(app, ".inline-advisor")));
+    }
+
+    [Fact]
     [Trait("Category", "EndToEnd")]
     public void The_JIT_honours_a_forced_inline_it_refused_for_size()
     {
