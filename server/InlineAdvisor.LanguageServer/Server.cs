@@ -230,6 +230,10 @@ public sealed class Server
     string? AppDirPath(ServerSettings settings) =>
         settings.AppDir is { } dir ? System.IO.Path.GetFullPath(System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, dir)) : null;
 
+    /// <summary>An informational line for the client's log (window/logMessage, type Log: its output channel). stderr is
+    /// kept for failures: clients show everything a server writes there as an error.</summary>
+    void Log(string message) => _ = _rpc.NotifyAsync("window/logMessage", new { type = 4, message = "advisor lsp: " + message });
+
     // ---- store -----------------------------------------------------------------------------------------------------
 
     /// <summary>Re-reads the store and re-indexes (once per change, never per request).</summary>
@@ -242,7 +246,8 @@ public sealed class Server
             var settings = _settings;
             _store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, settings.MinCpuPercent / 100),
                 (profile, experimentsFor) => SitePredictions.Compute(profile, experimentsFor, AppDirPath(settings), settings.MinCpuPercent / 100));
-            _log.WriteLine($"advisor lsp: store {_store.Path}: {(_store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : _store.Message)} ({sw.ElapsedMilliseconds} ms)");
+            Log($"store {_store.Path}: {(_store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : _store.Message)} ({sw.ElapsedMilliseconds} ms)" +
+                (_store.Index?.PredictionNote is { } note ? $"; {note}" : ""));
             return _store;
         }
     }
@@ -304,7 +309,7 @@ public sealed class Server
         _ = Task.Run(() =>
         {
             var sw = Stopwatch.StartNew();
-            _log.WriteLine($"advisor lsp: parsed {doc.Path}: {doc.Declarations.Count} methods ({sw.ElapsedMilliseconds} ms)");
+            Log($"parsed {doc.Path}: {doc.Declarations.Count} methods ({sw.ElapsedMilliseconds} ms)");
         });
     }
 
@@ -620,7 +625,7 @@ public sealed class Server
         var last = Stopwatch.StartNew();
         void Report(string line)
         {
-            _log.WriteLine($"advisor lsp: {line}");
+            Log(line);
             if (token is null || last.ElapsedMilliseconds < 200) return;   // a progress line per 200 ms is plenty for a status bar
             last.Restart();
             _ = _rpc.NotifyAsync("$/progress", new { token, value = new { kind = "report", message = line } });
@@ -698,7 +703,14 @@ public sealed class Server
         long? id = snapshot.Stamp?.LatestExperimentId is { } latest && latest > beforeExperiments ? latest : null;
         await _rpc.NotifyAsync("inlineAdvisor/storeChanged", new { runId = snapshot.Index?.Run.Id, experiments = snapshot.Index?.ExperimentCount ?? 0 });
         await RefreshLenses();
-        return new { experimentId = id, summary = Last(result) };
+        // The verdict in the report's words, not whatever line the child printed last.
+        var summary = Last(result);
+        if (id is { } stored)
+        {
+            using var s = InlineAdvisor.Store.ProfileStore.Open(StorePath(), TimeSpan.FromSeconds(2));
+            if (s.LoadExperiment(stored) is { } x) summary = ReportBuilder.DescribeEvidence(x);
+        }
+        return new { experimentId = id, summary };
     }
 
     async Task<object> Export(JsonElement arg, Action<string> report, CancellationToken ct)

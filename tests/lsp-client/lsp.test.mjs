@@ -16,7 +16,7 @@ const samplesDir = path.join(repo, 'samples/InlineSamples');
 const samplesDll = path.join(samplesDir, 'bin/Release/net10.0/InlineSamples.dll');
 const mixerFile = path.join(samplesDir, 'MixerCase.cs');
 
-let tmp, store, server, conn, stderr = '';
+let tmp, store, server, conn, stderr = '', logs = '';
 const refreshes = [];
 const storeChanges = [];
 const progress = [];
@@ -32,7 +32,7 @@ function waitFor(predicate, what, ms = 30_000) {
     const tick = () => {
       const v = predicate();
       if (v) return resolve(v);
-      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}; server stderr:\n${stderr}`));
+      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}; server stderr:\n${stderr}\nserver log:\n${logs.slice(-4000)}`));
       setTimeout(tick, 100);
     };
     tick();
@@ -52,6 +52,7 @@ before(async () => {
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onNotification('$/progress', p => progress.push(p));
   conn.onNotification('inlineAdvisor/storeChanged', p => storeChanges.push(p));
+  conn.onNotification('window/logMessage', p => { logs += p.message + '\n'; });
   conn.onError(() => {});   // the malformed frames below make the server answer with id-less errors: not fatal
   conn.listen();
 });
@@ -257,7 +258,7 @@ test('the export command: a clear error without measured evidence, no file writt
 });
 
 test('cancelling a running collect: the child gets SIGINT, RequestCancelled, the store keeps what was recorded', async () => {
-  const seen = { changes: storeChanges.length, progress: progress.length, stderr: stderr.length };
+  const seen = { changes: storeChanges.length, progress: progress.length, logs: logs.length };
   const cts = new CancellationTokenSource();
   const pending = conn.sendRequest('workspace/executeCommand', {
     command: 'inlineAdvisor.server.collect', arguments: [{ command: `dotnet "${samplesDll}" mixer --scale 3`, cwd: tmp }] }, cts.token);
@@ -266,7 +267,7 @@ test('cancelling a running collect: the child gets SIGINT, RequestCancelled, the
   await new Promise(r => setTimeout(r, 1500));
   cts.cancel();
   await assert.rejects(pending, e => e.code === -32800);
-  assert.match(stderr.slice(seen.stderr), /advisor: stopping: storing what was collected/);
+  assert.match(logs.slice(seen.logs), /advisor: stopping: storing what was collected/);
   const change = await waitFor(() => storeChanges.slice(seen.changes).find(c => c.runId === 4), 'storeChanged for the interrupted run 4');
   assert.equal(change.runId, 4);
   const json = JSON.parse(execFileSync(advisor, ['report', '--store', store, '--json', '--top', '5'], { encoding: 'utf8' }));
