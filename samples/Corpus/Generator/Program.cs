@@ -53,7 +53,7 @@ static class Program
         using (var harness = Assembly.GetExecutingAssembly().GetManifestResourceStream("Harness.cs")!)
         using (var reader = new StreamReader(harness))
             Write(Path.Combine(outDir, "Harness.cs"), reader.ReadToEnd());
-        Console.WriteLine($"generator: {sites.Count} sites × 3 variants ({string.Join(", ", sites.GroupBy(s => s.Family).Select(g => $"{g.Key} {g.Count()}"))}), seed {seed} → {outDir}");
+        Console.WriteLine($"generator: {sites.Count} sites × 4 copies (default, force, block, A/A control; {string.Join(", ", sites.GroupBy(s => s.Family).Select(g => $"{g.Key} {g.Count()}"))}), seed {seed} → {outDir}");
         return 0;
     }
 
