@@ -25,6 +25,7 @@ var root = new RootCommand("InlineAdvisor: measure where inlining matters in a .
     ExportCommand.Create(),
     ApplyCommand.Create(),
     CheckCommand.Create(),
+    DatasetCommand.Create(), TrainCommand.Create(), AdviseCommand.Create(),
 };
 // No Ctrl-C handling by System.CommandLine: it cancels the action and, 2 s later, returns 130 whether the action
 // is done or not, which cut `collect` off before it stored what it had recorded. `collect` and `experiment`

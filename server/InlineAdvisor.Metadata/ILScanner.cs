@@ -9,6 +9,9 @@ namespace InlineAdvisor.Metadata;
 /// instructions of their own.</summary>
 public readonly record struct ILInstruction(int Offset, ILOpCode OpCode, int Size, long Operand);
 
+/// <summary>Basic-block count, back-edges (branch offset → earlier target) and whether a throw/rethrow occurs.</summary>
+public sealed record ILFlow(int Blocks, IReadOnlyList<(int From, int To)> BackEdges, bool Throws);
+
 public static class ILScanner
 {
     const byte Invalid = 0xFF, Switch = 0xFE;
@@ -140,6 +143,47 @@ public static class ILScanner
         complete = true;
         return list;
     }
+
+    /// <summary>
+    /// The control flow of a decoded body: basic blocks (leaders are offset 0, branch and switch targets, the
+    /// instruction after any branch or terminator, and <paramref name="extraLeaders"/> such as EH region starts),
+    /// back-edges (a branch to an offset at or before itself: a loop, for structured IL as C# emits it) and
+    /// whether the body throws. Offsets outside the body are ignored.
+    /// </summary>
+    public static ILFlow Flow(ReadOnlySpan<byte> il, IReadOnlyList<ILInstruction> instructions, IEnumerable<int>? extraLeaders = null)
+    {
+        var starts = new HashSet<int>(instructions.Select(i => i.Offset));
+        var leaders = new HashSet<int> { 0 };
+        var backEdges = new List<(int From, int To)>();
+        bool throws = false;
+        void Target(ILInstruction from, int to)
+        {
+            if (!starts.Contains(to)) return;
+            leaders.Add(to);
+            if (to <= from.Offset) backEdges.Add((from.Offset, to));
+        }
+        foreach (var ins in instructions)
+        {
+            int code = (int)ins.OpCode;
+            int next = ins.Offset + ins.Size;
+            bool ends = true;
+            if (code is >= 0x2B and <= 0x44 or 0xDD or 0xDE) Target(ins, next + (int)ins.Operand);
+            else if (code == 0x45)
+            {
+                int table = ins.Offset + 5;
+                for (int k = 0; k < ins.Operand; k++)
+                    Target(ins, next + BinaryPrimitives.ReadInt32LittleEndian(il[(table + 4 * k)..]));
+            }
+            else if (code is 0x7A or 0xFE1A) throws = true;
+            else ends = code is 0x2A or 0xDC or 0xFE11 or 0x27;
+            if (ends && starts.Contains(next)) leaders.Add(next);
+        }
+        if (extraLeaders is not null) foreach (var l in extraLeaders) if (starts.Contains(l)) leaders.Add(l);
+        return new ILFlow(leaders.Count, backEdges, throws);
+    }
+
+    /// <summary>True when <paramref name="offset"/> lies inside a loop: between the target and the source of a back-edge.</summary>
+    public static bool InLoop(ILFlow flow, int offset) => flow.BackEdges.Any(e => e.To <= offset && offset <= e.From);
 
     /// <summary>call, callvirt, newobj and calli instructions, with their own offsets.</summary>
     public static IEnumerable<ILInstruction> Calls(IEnumerable<ILInstruction> instructions) =>

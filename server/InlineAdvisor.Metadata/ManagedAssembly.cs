@@ -259,6 +259,43 @@ public sealed class ManagedAssembly
         }
     }
 
+    /// <summary>The exception-handling clauses of a method body (empty when none or unreadable).</summary>
+    public IReadOnlyList<ExceptionRegion> GetExceptionRegions(int methodToken)
+    {
+        if (GetMethod(methodToken) is null) return [];
+        try
+        {
+            var def = Reader.GetMethodDefinition(MetadataTokens.MethodDefinitionHandle(methodToken & 0xFFFFFF));
+            return def.RelativeVirtualAddress == 0 ? [] : _pe.GetMethodBody(def.RelativeVirtualAddress).ExceptionRegions;
+        }
+        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Declared parameter count (without `this`), whether it has `this`, and whether the method or its
+    /// declaring type is generic; null when the signature cannot be read.</summary>
+    public (int Parameters, bool HasThis, bool Generic)? GetSignatureShape(int methodToken)
+    {
+        if (GetMethod(methodToken) is null) return null;
+        try
+        {
+            var handle = MetadataTokens.MethodDefinitionHandle(methodToken & 0xFFFFFF);
+            var def = Reader.GetMethodDefinition(handle);
+            var blob = Reader.GetBlobReader(def.Signature);
+            var header = blob.ReadSignatureHeader();
+            if (header.IsGeneric) blob.ReadCompressedInteger();
+            int count = blob.ReadCompressedInteger();
+            bool generic = def.GetGenericParameters().Count > 0 || Reader.GetTypeDefinition(def.GetDeclaringType()).GetGenericParameters().Count > 0;
+            return (count, header.IsInstance, generic);
+        }
+        catch (BadImageFormatException)
+        {
+            return null;
+        }
+    }
+
     int IlSizeOf(MethodDefinition def)
     {
         if (def.RelativeVirtualAddress == 0) return -1;

@@ -1,0 +1,73 @@
+// Leave-one-family-out evaluation of the model against two baselines, per target: Spearman, MAE, sign accuracy, interval coverage.
+using InlineAdvisor.Experiments;
+using MathNet.Numerics.Statistics;
+
+namespace InlineAdvisor.Model;
+
+/// <summary>One row of the evaluation table. NaN where a metric is undefined (a constant predictor has no rank correlation).</summary>
+public sealed record MetricRow(string Target, string Predictor, int N, double Spearman, double Mae, int SignN, double SignAccuracy, double Coverage);
+
+public static class Evaluation
+{
+    public const string ModelName = "model", TrustJit = "trust the JIT", Naive = "force hot < 200 IL";
+
+    /// <summary>
+    /// Each family is held out in turn; the model is trained (with its own inner CV) on the others and predicts it.
+    /// Baselines: "trust the JIT" predicts 0 everywhere; "force hot &lt; 200 IL" predicts, for force examples whose
+    /// callee is under 200 IL bytes at a hot site (bound ≥ 1%), the mean measured effect of such examples in the
+    /// training families, and 0 (leave it to the JIT) for everything else.
+    /// </summary>
+    public static IReadOnlyList<MetricRow> LeaveOneFamilyOut(IReadOnlyList<Example> examples, int seed)
+    {
+        var families = examples.Select(e => e.Family).Distinct().Order(StringComparer.Ordinal).ToList();
+        var predictions = new Dictionary<(Example, TargetKind), (double Model, double Low, double High, double Naive)>();
+        if (families.Count >= 2)
+            foreach (var family in families)
+            {
+                var train = examples.Where(e => e.Family != family).ToList();
+                var model = PayoffModel.Train(train, seed);
+                foreach (var t in Targets.All)
+                {
+                    var qualifying = train.Where(Qualifies).Select(e => e.Target(t)).Where(double.IsFinite).ToList();
+                    double naive = qualifying.Count == 0 ? 0 : qualifying.Average();
+                    foreach (var e in examples.Where(e => e.Family == family))
+                    {
+                        var (v, lo, hi, _) = model.Predict(t, e.Action, e.Features);
+                        predictions[(e, t)] = (v, lo, hi, Qualifies(e) ? naive : 0);
+                    }
+                }
+            }
+        var rows = new List<MetricRow>();
+        foreach (var t in Targets.All)
+        {
+            var held = examples.Where(e => predictions.ContainsKey((e, t)) && double.IsFinite(e.Target(t))).ToList();
+            var measured = held.Select(e => e.Target(t)).ToArray();
+            MetricRow Row(string name, Func<Example, double> predict, bool withCoverage)
+            {
+                var predicted = held.Select(predict).ToArray();
+                var signSet = held.Where(e => e.CountsForSign(t)).ToList();
+                int right = signSet.Count(e => Math.Sign(predict(e)) == Math.Sign(e.Target(t)));
+                double coverage = withCoverage && held.Count > 0
+                    ? held.Count(e => predictions[(e, t)].Low <= e.Target(t) && e.Target(t) <= predictions[(e, t)].High) / (double)held.Count
+                    : double.NaN;
+                return new MetricRow(Targets.Name(t), name, held.Count, SpearmanOf(predicted, measured),
+                    held.Count == 0 ? double.NaN : predicted.Zip(measured, (p, m) => Math.Abs(p - m)).Average(),
+                    signSet.Count, signSet.Count == 0 ? double.NaN : (double)right / signSet.Count, coverage);
+            }
+            rows.Add(Row(ModelName, e => predictions[(e, t)].Model, true));
+            rows.Add(Row(TrustJit, _ => 0, false));
+            rows.Add(Row(Naive, e => predictions[(e, t)].Naive, false));
+        }
+        return rows;
+    }
+
+    public static bool Qualifies(Example e) =>
+        e.Action == InlineAction.Force && e.Features[FeatureSchema.IndexOf("site_bound")] >= 0.01
+        && Math.Exp(e.Features[FeatureSchema.IndexOf("callee_il_log")]) - 1 < 200;
+
+    static double SpearmanOf(double[] a, double[] b)
+    {
+        if (a.Length < 3 || a.Distinct().Count() < 2 || b.Distinct().Count() < 2) return double.NaN;
+        return Correlation.Spearman(a, b);
+    }
+}
