@@ -56,7 +56,7 @@ public sealed class CorpusGeneratorTests : IDisposable
                 // The identities come from the JIT's events; they must name real methods in the metadata's runtime format.
                 Assert.True(identities.Contains(caller), $"{id} {variant}: caller {caller} is not a method of Corpus.dll");
                 Assert.True(identities.Contains(callee), $"{id} {variant}: callee {callee} is not a method of Corpus.dll");
-                var expected = variant switch { "force" => MethodImplAttributes.AggressiveInlining, "block" => MethodImplAttributes.NoInlining, _ => 0 };
+                var expected = variant switch { "force" => MethodImplAttributes.AggressiveInlining, "block" => MethodImplAttributes.NoInlining, _ => (MethodImplAttributes)0 };
                 Assert.Equal(expected, flags[callee] & (MethodImplAttributes.AggressiveInlining | MethodImplAttributes.NoInlining));
 
                 var jit = site.GetProperty("jit").GetProperty(variant);

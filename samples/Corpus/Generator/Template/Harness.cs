@@ -50,7 +50,7 @@ public static class Data
 
     static Data()
     {
-        ulong s = Registry.Seed * 0x2545F4914F6CDD1DUL + 1;
+        ulong s = unchecked(Registry.Seed * 0x2545F4914F6CDD1DUL + 1);   // a constant expression: checked at compile time unless said
         ulong Next() { ulong z = s += 0x9E3779B97F4A7C15UL; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL; z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL; return z ^ (z >> 31); }
         for (int i = 0; i < Ints.Length; i++) Ints[i] = (int)(Next() % 65536);
         for (int i = 0; i < Pairs.Length; i++) Pairs[i] = new Pair((int)(Next() % 16), (int)(Next() % 16));
