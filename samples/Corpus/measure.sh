@@ -39,11 +39,12 @@ cmd="advisor collect --store corpus.db -- dotnet bin/Corpus.dll --out measuremen
 
 mkdir -p models/data
 cp "$dir/measurements.json" models/data/corpus-measurements.json
+cp "$dir/corpus.db" models/data/corpus.db   # the profile of the same process: `advisor dataset` rebuilds corpus.csv from it
 if "$advisor" --help 2>/dev/null | grep -qw dataset; then
   echo "== advisor dataset"
   "$advisor" dataset --store "$dir/corpus.db" --measurements "$dir/measurements.json" --app "$dir/bin" --out models/data/corpus.csv
 else
   echo "== this advisor has no 'dataset' verb yet: models/data/corpus.csv not written"
 fi
-python3 samples/Corpus/summarize.py models/data/corpus-measurements.json | tee "$dir/summary.txt"
+python3 samples/Corpus/summarize.py models/data/corpus-measurements.json | tee "$dir/summary.txt" models/data/corpus-summary.txt | tail -8
 echo "== done in $(( $(date +%s) - start )) s; work folder $dir"
