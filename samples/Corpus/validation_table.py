@@ -33,7 +33,10 @@ def main():
         m, lo, hi, _ = r["cpuNs"]
         il = (math.exp(m) - 1) * 100, (math.exp(lo) - 1) * 100, (math.exp(hi) - 1) * 100
         c = [num(x) for x in ab["cpu"][:3]]
-        sign = "agree" if (il[0] > 0) == (c[0] > 0) else "DISAGREE"
+        il_res, ab_res = il[1] > 0 or il[2] < 0, c[1] > 0 or c[2] < 0
+        if not il_res and not ab_res: sign = "both ~0"
+        elif il_res and ab_res: sign = "agree" if (il[0] > 0) == (c[0] > 0) else "OPPOSITE"
+        else: sign = "DISAGREE: only " + ("interleaved" if il_res else "A/B") + " resolved"
         overlap = "yes" if max(il[1], c[1]) <= min(il[2], c[2]) else "no"
         ratio = f"{c[0] / il[0]:.2f}" if abs(il[0]) >= 1 else "n/a (interleaved ~0)"
         e = r["elapsedNs"]
