@@ -2,7 +2,7 @@
 # Builds the corpus generator, generates the corpus program, builds it, and runs it ONCE under the real collector:
 # the process measures every site's variants interleaved (measurements.json) while `advisor collect` records its
 # profile (corpus.db). Then the model's `advisor dataset` joins the two, if this build has that verb.
-#   samples/Corpus/measure.sh                 # seed 1, 12 sites per family, 30 rounds
+#   samples/Corpus/measure.sh                 # seed 1, 20 sites per family, 30 rounds
 #   SEED=2 PER_FAMILY=4 ROUNDS=10 samples/Corpus/measure.sh
 # Outputs: models/data/corpus-measurements.json, models/data/corpus.csv (with `advisor dataset`), and the work folder
 # (default ${TMPDIR:-/tmp}/inline-advisor-corpus-<seed>) with the generated source, the build, the store and logs.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 seed=${SEED:-1}
-per_family=${PER_FAMILY:-12}
+per_family=${PER_FAMILY:-20}
 rounds=${ROUNDS:-30}
 target_ms=${TARGET_MS:-3}
 dir=${CORPUS_DIR:-${TMPDIR:-/tmp}/inline-advisor-corpus-$seed}

@@ -38,7 +38,7 @@ def main():
         elif il_res and ab_res: sign = "agree" if (il[0] > 0) == (c[0] > 0) else "OPPOSITE"
         else: sign = "DISAGREE: only " + ("interleaved" if il_res else "A/B") + " resolved"
         overlap = "yes" if max(il[1], c[1]) <= min(il[2], c[2]) else "no"
-        ratio = f"{c[0] / il[0]:.2f}" if abs(il[0]) >= 1 else "n/a (interleaved ~0)"
+        ratio = f"{c[0] / il[0]:.2f}" if il_res else "n/a (interleaved ~0)"
         e = r["elapsedNs"]
         print(f"| {site} | {action} | {il[0]:+.1f}% [{il[1]:+.1f}%, {il[2]:+.1f}%] | {ab['cpu'][0]} [{ab['cpu'][1]}, {ab['cpu'][2]}] | {ab['cpu'][3]} [{ab['cpu'][4]}, {ab['cpu'][5]}] | {ab['cpu'][6]} | {sign} | {overlap} | {ratio} | "
               f"{pct(e[0])} [{pct(e[1])}, {pct(e[2])}] | {ab['wall'][0]} [{ab['wall'][1]}, {ab['wall'][2]}] | {r['code'] * 100:+.1f}% / {ab['code'][0]} | {verdict} |")
