@@ -8,10 +8,14 @@ using InlineAdvisor.Experiments.Statistics;
 
 namespace InlineAdvisor.Model;
 
-/// <summary>A measured effect on the log scale with its 95% interval; resolved when the interval excludes zero.</summary>
-public readonly record struct LogEffect(double Value, double Low, double High, int N)
+/// <summary>
+/// A measured effect on the log scale with its 95% interval. Resolved when the interval excludes zero and — where an
+/// A/A control was measured — the same comparison against the control copy excludes zero on the same side: the rule
+/// the experiment runner's "effect" verdict uses, so noise that also separates two identical copies is not a label.
+/// </summary>
+public readonly record struct LogEffect(double Value, double Low, double High, int N, bool? ClearOfControl = null)
 {
-    public bool Resolved => Low > 0 || High < 0;
+    public bool Resolved => (Low > 0 || High < 0) && ClearOfControl != false;
 
     public static LogEffect From(PairedLogRatio r)
     {
@@ -65,7 +69,7 @@ public static class DatasetCsv
     static readonly string[] Tail =
     [
         "runtime", "runtime_low", "runtime_high", "runtime_n", "cpu", "cpu_low", "cpu_high", "cpu_n",
-        "jit_ms", "jit_ms_base", "code_bytes", "code_bytes_base",
+        "jit_ms", "jit_ms_base", "code_bytes", "code_bytes_base", "runtime_clear_of_control", "cpu_clear_of_control",
     ];
 
     public static string Header => string.Join(",", Head.Concat(FeatureSchema.Names).Concat(Tail));
@@ -75,6 +79,9 @@ public static class DatasetCsv
     {
         "inf" => double.PositiveInfinity, "-inf" => double.NegativeInfinity, _ => double.Parse(s, CultureInfo.InvariantCulture),
     };
+    // 1: clear of the A/A control, 0: not, empty: no control was measured (store experiments).
+    static string Clear(bool? c) => c switch { true => "1", false => "0", null => "" };
+    static bool? ParseClear(string s) => s switch { "1" => true, "0" => false, "" => null, _ => throw new FormatException($"'{s}' is not 1, 0 or empty") };
     static string Q(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
     /// <summary>Rows sorted by family, id, action: the same examples always give the same bytes.</summary>
@@ -86,7 +93,8 @@ public static class DatasetCsv
             sb.Append(string.Join(",", new[] { Q(e.Id), Q(e.Family), InlineActions.Text(e.Action), e.Source }
                 .Concat(e.Features.Select(N))
                 .Concat(new[] { e.Runtime.Value, e.Runtime.Low, e.Runtime.High, e.Runtime.N, e.Cpu.Value, e.Cpu.Low, e.Cpu.High, e.Cpu.N,
-                                e.JitMs, e.JitMsBase, e.CodeBytes, e.CodeBytesBase }.Select(N))));
+                                e.JitMs, e.JitMsBase, e.CodeBytes, e.CodeBytesBase }.Select(N))
+                .Concat(new[] { Clear(e.Runtime.ClearOfControl), Clear(e.Cpu.ClearOfControl) })));
             sb.Append('\n');
         }
         return sb.ToString();
@@ -110,9 +118,10 @@ public static class DatasetCsv
             try
             {
                 var f = c.Skip(Head.Length).Take(nf).Select(P).ToArray();
-                var t = c.Skip(Head.Length + nf).Select(P).ToArray();
+                var t = c.Skip(Head.Length + nf).Take(12).Select(P).ToArray();
+                var clear = c.Skip(Head.Length + nf + 12).Select(ParseClear).ToArray();
                 result.Add(new Example(c[0], c[1], InlineActions.Parse(c[2]), c[3], f,
-                    new LogEffect(t[0], t[1], t[2], (int)t[3]), new LogEffect(t[4], t[5], t[6], (int)t[7]), t[8], t[9], t[10], t[11]));
+                    new LogEffect(t[0], t[1], t[2], (int)t[3], clear[0]), new LogEffect(t[4], t[5], t[6], (int)t[7], clear[1]), t[8], t[9], t[10], t[11]));
             }
             catch (FormatException e)
             {
@@ -182,8 +191,18 @@ public static class CorpusDataset
                 var site = profile.Sites.Where(x => x.Caller == caller && x.Callee == callee).MaxBy(x => x.TotalSamples);
                 if (site is null) { unmatched++; site = new CallSite { Caller = caller, Callee = callee }; }
                 var features = FeatureBuilder.Build(profile, site, action, il.Callee(callee), il.Site(caller, callee, site.IlOffset));
-                LogEffect Paired(string field) => LogEffect.From(PairedLogRatio.From(rounds
-                    .Select(r => (r.GetProperty(from).GetProperty(field).GetDouble(), r.GetProperty(to).GetProperty(field).GetDouble())).ToList()));
+                LogEffect Compare(string a, string b, string field) => LogEffect.From(PairedLogRatio.From(rounds
+                    .Select(r => (r.GetProperty(a).GetProperty(field).GetDouble(), r.GetProperty(b).GetProperty(field).GetDouble())).ToList()));
+                // The same change measured against the second default copy (the A/A control) where there is one.
+                bool hasControl = rounds.Count > 0 && rounds[0].TryGetProperty("control", out var _control);
+                string Alt(string v) => v == "default" ? "control" : v;
+                LogEffect Paired(string field)
+                {
+                    var main = Compare(from, to, field);
+                    if (!hasControl) return main;
+                    var alt = Compare(Alt(from), Alt(to), field);
+                    return main with { ClearOfControl = (alt.Low > 0 && main.Value > 0) || (alt.High < 0 && main.Value < 0) };
+                }
                 double Jit(string variant, string field) => jit.GetProperty(variant).GetProperty(field).GetDouble();
                 double Code(string variant) => Jit(variant, "callerOptimizedBytes") + Jit(variant, "calleeOptimizedBytes");
                 examples.Add(new Example(id, family, action, "corpus", features, Paired("elapsedNs"), Paired("cpuNs"),

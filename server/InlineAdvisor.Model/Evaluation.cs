@@ -4,8 +4,11 @@ using MathNet.Numerics.Statistics;
 
 namespace InlineAdvisor.Model;
 
-/// <summary>One row of the evaluation table. NaN where a metric is undefined (a constant predictor has no rank correlation).</summary>
-public sealed record MetricRow(string Target, string Predictor, int N, double Spearman, double Mae, int SignN, double SignAccuracy, double Coverage);
+/// <summary>One row of the evaluation table. NaN where a metric is undefined (a constant predictor has no rank correlation).
+/// <see cref="SpearmanResolved"/> is the rank correlation on the sign set only: examples whose measured effect was resolved
+/// (clear of zero and of the A/A control) and beyond ±1% — unresolved labels are mostly noise no model can rank.</summary>
+public sealed record MetricRow(string Target, string Predictor, int N, double Spearman, double Mae, int SignN, double SignAccuracy, double Coverage,
+    double SpearmanResolved = double.NaN);
 
 public static class Evaluation
 {
@@ -62,7 +65,8 @@ public static class Evaluation
                     : double.NaN;
                 return new MetricRow(Targets.Name(t), name, held.Count, SpearmanOf(predicted, measured),
                     held.Count == 0 ? double.NaN : predicted.Zip(measured, (p, m) => Math.Abs(p - m)).Average(),
-                    signSet.Count, signSet.Count == 0 ? double.NaN : (double)right / signSet.Count, coverage);
+                    signSet.Count, signSet.Count == 0 ? double.NaN : (double)right / signSet.Count, coverage,
+                    SpearmanOf(signSet.Select(predict).ToArray(), signSet.Select(e => e.Target(t)).ToArray()));
             }
             rows.Add(Row(ModelName, e => predictions[(e, t)].Model, true));
             rows.Add(Row(TrustJit, _ => 0, false));

@@ -17,10 +17,10 @@ public static class ModelCard
         sb.AppendLine($"Trained on {m.TrainingExamples} examples from {m.Families.Count} families ({string.Join(", ", m.Families)}); seed {m.Seed}; " +
                       $"feature schema v{m.Schema.Version} `{m.Schema.Hash}`; training data SHA-256 `{m.TrainingDataSha256}`.");
         sb.AppendLine();
-        sb.AppendLine("| target | predictor | n | Spearman | MAE | sign accuracy (n) | 90% interval coverage |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| target | predictor | n | Spearman | Spearman, resolved | MAE | sign accuracy (n) | 90% interval coverage |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in m.Metrics)
-            sb.AppendLine($"| {r.Target} | {r.Predictor} | {r.N} | {F(r.Spearman, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {(double.IsNaN(r.Coverage) ? "-" : F(r.Coverage * 100, "0") + "%")} |");
+            sb.AppendLine($"| {r.Target} | {r.Predictor} | {r.N} | {F(r.Spearman, "0.00")} | {F(r.SpearmanResolved, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {(double.IsNaN(r.Coverage) ? "-" : F(r.Coverage * 100, "0") + "%")} |");
         sb.AppendLine(End);
         return sb.ToString();
     }
@@ -31,12 +31,12 @@ public static class ModelCard
     public static void WriteComparison(string path, IReadOnlyList<(string Kind, List<MetricRow> Rows)> alone)
     {
         var sb = new StringBuilder(CompareBegin).AppendLine();
-        sb.AppendLine("| target | candidate alone | Spearman | MAE | sign accuracy (n) | 90% interval coverage |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| target | candidate alone | Spearman | Spearman, resolved | MAE | sign accuracy (n) | 90% interval coverage |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var t in Targets.All)
             foreach (var (kind, rows) in alone)
                 if (rows.FirstOrDefault(r => r.Target == Targets.Name(t)) is { } r && Candidates.For(t).Scales.Contains(kind.Split('/')[1]))
-                    sb.AppendLine($"| {r.Target} | {kind} | {F(r.Spearman, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {F(r.Coverage * 100, "0")}% |");
+                    sb.AppendLine($"| {r.Target} | {kind} | {F(r.Spearman, "0.00")} | {F(r.SpearmanResolved, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {F(r.Coverage * 100, "0")}% |");
         sb.Append(CompareEnd);
         var text = File.ReadAllText(path);
         int b = text.IndexOf(CompareBegin, StringComparison.Ordinal), e = text.IndexOf(CompareEnd, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class TrainingTests
         foreach (var (a, b) in committed.Metrics.Zip(metrics))
         {
             Assert.Equal((a.Target, a.Predictor, a.N, a.SignN), (b.Target, b.Predictor, b.N, b.SignN));
-            foreach (var (x, y) in new[] { (a.Spearman, b.Spearman), (a.Mae, b.Mae), (a.SignAccuracy, b.SignAccuracy), (a.Coverage, b.Coverage) })
+            foreach (var (x, y) in new[] { (a.Spearman, b.Spearman), (a.Mae, b.Mae), (a.SignAccuracy, b.SignAccuracy), (a.Coverage, b.Coverage), (a.SpearmanResolved, b.SpearmanResolved) })
                 Assert.True(double.IsNaN(x) ? double.IsNaN(y) : Math.Abs(x - y) <= 1e-9 * Math.Max(1, Math.Abs(x)), $"{a.Target}/{a.Predictor}: {x} vs {y}");
         }
         var model = PayoffModel.Train(examples, committed.Seed);
