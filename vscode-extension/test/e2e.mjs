@@ -236,6 +236,20 @@ try {
   } catch { /* reported below */ }
   check('Collect profile stores a new run', /stored run 2\b/.test(collected), collected.replace(/\s+/g, ' ').slice(0, 120));
 
+  // With the build output as inlineAdvisor.workload.appDir, sites without an experiment carry the shipped model's
+  // prediction — and say so: "(predicted)" with its interval, never "measured".
+  editSettings({ 'inlineAdvisor.workload.appDir': process.env.E2E_APP_DIR });
+  let predicted = '';
+  try {
+    await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((e) => /% CPU · .*\(predicted\)/.test(e.textContent)),
+      lensSelector, { timeout: 60_000, polling: 250 });
+    predicted = (await page.$$eval(lensSelector, (els) => els.map((e) => e.textContent.trim())))
+      .find((t) => /\(predicted\)/.test(t)) ?? '';
+    await page.screenshot({ path: path.join(artifacts, 'predicted.png') });
+  } catch { /* reported below */ }
+  check('with the app folder set, a lens shows the model\'s prediction labelled as one',
+    /% CPU · .*: [+-]\d+\.\d% \[[+-]\d+\.\d%, [+-]\d+\.\d%\] \(predicted\)$/.test(predicted) && !/measured/.test(predicted), predicted);
+
   // Export recommendations: the save dialog (VS Code's own, in the browser) proposes inline-advice.json in
   // the workspace and the server runs `advisor export` there. This store has no experiments yet, and
   // `advisor export` refuses that: the user gets its one-line reason (a written file is checked if it ever
