@@ -213,10 +213,7 @@ public sealed partial class ProfileStore
 
     private T ParseEnum<T>(string text) where T : struct, Enum =>
         Enum.TryParse<T>(text, out var value) ? value : throw NotAStore(Path);
-}
 
-public sealed partial class ProfileStore
-{
     /// <summary>A cheap fingerprint of the store's content: changes when a run or an experiment is added (runs and
     /// experiments are immutable, so their newest ids and counts say everything a watcher needs).</summary>
     public (long? LatestRunId, long Runs, long? LatestExperimentId, long Experiments) ChangeStamp() => InTransaction<(long?, long, long?, long)>(write: false, () =>
@@ -226,10 +223,7 @@ public sealed partial class ProfileStore
         r.Read();
         return (r.IsDBNull(0) ? null : r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3));
     });
-}
 
-public sealed partial class ProfileStore
-{
     /// <summary>
     /// A run as an editor shows it: the totals, the call sites with a source line and at least <paramref name="minShare"/>
     /// of the run's samples, and the methods with that share or at either end of such a site (site ids as <see cref="LoadRun"/> numbers them). A million-edge
