@@ -8,7 +8,7 @@ set -euo pipefail
 # among them npm_config_user_agent, which names the outer node (20), and code-server's install script reads the
 # node version from it and refuses. The installs get a clean npm environment.
 for v in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$v"; done
-cache=${INLINE_ADVISOR_CACHE:-$HOME/.cache/inline-advisor}/e2e
+cache=${INLINE_ADVISOR_CACHE:-${HOME:-/tmp}/.cache/inline-advisor}/e2e
 node_version=24.21.0
 code_server_version=4.139.1
 mkdir -p "$cache"
