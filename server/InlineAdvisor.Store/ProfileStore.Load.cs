@@ -96,13 +96,17 @@ public sealed partial class ProfileStore
         return new RunProfile(run, ReadMethods(runId, identities), ReadSites(runId, identities), ReadTotals(runId));
     }
 
-    /// <summary>Every method a run mentions, by store id (one shared instance per identity).</summary>
-    private Dictionary<long, MethodIdentity> ReadIdentities(long runId) => ReadIdentityMap("""
+    /// <summary>Every method a run mentions (or those the filters keep), by store id (one shared instance per identity).</summary>
+    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter $run is the run id), or null for all.</param>
+    /// <param name="siteFilter">An SQL condition on run_sites' columns, or null for all.</param>
+    private Dictionary<long, MethodIdentity> ReadIdentities(long runId, string? methodFilter = null, string? siteFilter = null) => ReadIdentityMap($"""
         SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-            SELECT method_id FROM run_methods WHERE run_id = $id
-            UNION SELECT caller_id FROM run_sites WHERE run_id = $id
-            UNION SELECT callee_id FROM run_sites WHERE run_id = $id)
-        """, runId);
+            SELECT method_id FROM run_methods WHERE run_id = $run{And(methodFilter)}
+            UNION SELECT caller_id FROM run_sites WHERE run_id = $run{And(siteFilter)}
+            UNION SELECT callee_id FROM run_sites WHERE run_id = $run{And(siteFilter)})
+        """.Replace("$run", "$id"), runId);
+
+    private static string And(string? condition) => condition is null ? "" : $" AND {condition}";
 
     /// <summary>Method identities by store id, from a query selecting (id, assembly, type, name, signature) with parameter $id.</summary>
     private Dictionary<long, MethodIdentity> ReadIdentityMap(string sql, long id)
@@ -159,14 +163,16 @@ public sealed partial class ProfileStore
         return methods;
     }
 
-    private List<CallSite> ReadSites(long runId, Dictionary<long, MethodIdentity> identities)
+    /// <param name="siteFilter">An SQL condition on run_sites' columns, or null for all. Site ids stay those of the whole
+    /// run (ordinal + 1, as `advisor report` numbers them), filtered or not.</param>
+    private List<CallSite> ReadSites(long runId, Dictionary<long, MethodIdentity> identities, string? siteFilter = null)
     {
-        using var cmd = Command($"SELECT {SiteColumns} FROM run_sites WHERE run_id = $run ORDER BY ordinal");
+        using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE run_id = $run{And(siteFilter)} ORDER BY ordinal");
         cmd.Parameters.AddWithValue("$run", runId);
         var sites = new List<CallSite>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            sites.Add(SiteFrom(r, 0, identities, id: sites.Count + 1));
+            sites.Add(SiteFrom(r, 1, identities, id: r.GetInt32(0) + 1));
         return sites;
     }
 
@@ -235,22 +241,12 @@ public sealed partial class ProfileStore
         if (run is null) return null;
         var totals = ReadTotals(id);
         long min = Math.Max(0, (long)Math.Ceiling(totals.Samples * minShare));
-        var filter = $"run_id = $run AND total_samples >= {min} AND source_file IS NOT NULL";
+        var siteFilter = $"total_samples >= {min} AND source_file IS NOT NULL";
         // Methods too: those an editor can show (at least the floor of samples) and the two ends of every loaded site;
         // a large program's thousands of cold methods are not read.
-        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN (SELECT caller_id FROM run_sites WHERE {filter} UNION SELECT callee_id FROM run_sites WHERE {filter}))";
-        var identities = ReadIdentityMap($"""
-            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-                SELECT method_id FROM run_methods WHERE run_id = $run AND {methodFilter}
-                UNION SELECT caller_id FROM run_sites WHERE {filter}
-                UNION SELECT callee_id FROM run_sites WHERE {filter})
-            """.Replace("$run", "$id"), id);
-        using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE {filter} ORDER BY ordinal");
-        cmd.Parameters.AddWithValue("$run", id);
-        var sites = new List<CallSite>();
-        using (var r = cmd.ExecuteReader())
-            while (r.Read())
-                sites.Add(SiteFrom(r, 1, identities, id: r.GetInt32(0) + 1));
-        return new RunProfile(run, ReadMethods(id, identities, methodFilter), sites, totals);
+        var loaded = $"SELECT caller_id FROM run_sites WHERE run_id = $run AND {siteFilter} UNION SELECT callee_id FROM run_sites WHERE run_id = $run AND {siteFilter}";
+        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN ({loaded}))";
+        var identities = ReadIdentities(id, methodFilter, siteFilter);
+        return new RunProfile(run, ReadMethods(id, identities, methodFilter), ReadSites(id, identities, siteFilter), totals);
     });
 }
