@@ -21,17 +21,14 @@ public static class AdviceBuilder
         {
             var edit = e.Edits[0];
             if (!Enum.TryParse<AdviceAction>(edit.Action, ignoreCase: true, out var action)) continue;
-            var deciding = e.Metrics.FirstOrDefault(m => m.Metric == e.DecidingMetric);
-            var code = e.Metrics.FirstOrDefault(m => m.Metric == "Tier1 code");
             // No interval (fewer than two pairs, or a metric that could not be measured): nothing to recommend on.
-            if (deciding is null || !double.IsFinite(deciding.Effect) || !double.IsFinite(deciding.Low) || !double.IsFinite(deciding.High)) continue;
-            bool improves = deciding.LowerIsBetter ? deciding.High < 0 : deciding.Low > 0;
-            bool harms = deciding.LowerIsBetter ? deciding.Low > 0 : deciding.High < 0;
+            if (MeasuredOutcome.Deciding(e) is not { } deciding) continue;
+            var code = e.Metrics.FirstOrDefault(m => m.Metric == Metrics.Tier1Code);
             string reason;
-            if (e.Verdict == ExperimentVerdict.Effect && improves)
+            if (MeasuredOutcome.Improves(e))
                 reason = $"measured: {deciding.Metric} {Percent.Signed(deciding.Effect)} [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, clear of the A/A control";
-            else if (action == AdviceAction.Remove && !harms && code is { High: < 0 })
-                reason = $"measured: no {deciding.Metric} change beyond [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, and Tier1 code {Percent.Signed(code.Effect)}: the JIT does as well without the attribute";
+            else if (action == AdviceAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
+                reason = $"measured: no {deciding.Metric} change beyond [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, and Tier1 code {Percent.Signed(code!.Effect)}: the JIT does as well without the attribute";
             else continue;
             result.Add(new Recommendation
             {

@@ -62,3 +62,33 @@ public sealed record ExperimentRecord
     public IReadOnlyList<string> Notes { get; init; } = [];
     public IReadOnlyList<ArmRun> Runs { get; init; } = [];
 }
+
+/// <summary>The names of the metrics an experiment records (the runner writes them, every reader looks them up).</summary>
+public static class Metrics
+{
+    public const string Wall = "wall time", Cpu = "CPU time (user+sys)", TaskClock = "task-clock", PeakRss = "peak RSS",
+        JitTime = "JIT time", Tier1Code = "Tier1 code";
+}
+
+/// <summary>
+/// What an experiment's numbers mean for advice: the one reading shared by `export`, `advise` and the editor, so they
+/// never recommend differently from the same evidence.
+/// </summary>
+public static class MeasuredOutcome
+{
+    /// <summary>The deciding metric, when it has a finite interval (fewer than two pairs or an unmeasured metric has none).</summary>
+    public static MetricEffect? Deciding(ExperimentRecord e) =>
+        e.Metrics.FirstOrDefault(m => m.Metric == e.DecidingMetric) is { } d && double.IsFinite(d.Effect) && double.IsFinite(d.Low) && double.IsFinite(d.High)
+            ? d : null;
+
+    /// <summary>The change improved the deciding metric: an effect clear of the A/A control, its interval on the good side.</summary>
+    public static bool Improves(ExperimentRecord e) =>
+        e.Verdict == ExperimentVerdict.Effect && Deciding(e) is { } d && (d.LowerIsBetter ? d.High < 0 : d.Low > 0);
+
+    /// <summary>The deciding metric did not measurably get worse and the Tier1 code shrank (its interval below zero; the
+    /// metric is then present, so callers may read it):
+    /// what makes removing an attribute worth it.</summary>
+    public static bool CostsNothingAndShrinksCode(ExperimentRecord e) =>
+        Deciding(e) is { } d && !(d.LowerIsBetter ? d.Low > 0 : d.High < 0)
+        && e.Metrics.FirstOrDefault(m => m.Metric == Metrics.Tier1Code) is { High: < 0 };
+}

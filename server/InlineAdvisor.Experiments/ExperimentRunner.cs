@@ -181,7 +181,7 @@ public sealed class ExperimentRunner
         plan.Metric is not null ? r => r.Metric : plan.DecideOnCpu ? r => r.CpuSeconds : r => r.WallSeconds;
 
     private static string DecidingName(ExperimentPlan plan) =>
-        plan.Metric is not null ? $"metric /{plan.Metric.Pattern}/" : plan.DecideOnCpu ? "CPU time (user+sys)" : "wall time";
+        plan.Metric is not null ? $"metric /{plan.Metric.Pattern}/" : plan.DecideOnCpu ? Metrics.Cpu : Metrics.Wall;
 
     /// <summary>Per round: (A, B) and (A, C) values of one metric; rounds where a value is missing or not positive are left out.</summary>
     private static (List<(double A, double B)> Effect, List<(double A, double C)> Control) Pairs(IReadOnlyList<ArmRun> runs, Func<ArmRun, double?> value)
@@ -206,12 +206,12 @@ public sealed class ExperimentRunner
         var metrics = new List<(string Name, string Unit, bool LowerIsBetter, Func<ArmRun, double?> Value)>();
         if (plan.Metric is { } m) metrics.Add(($"metric /{m.Pattern}/", "", !m.HigherIsBetter, r => r.Metric));
         metrics.AddRange([
-            ("wall time", "s", true, r => r.WallSeconds),
-            ("CPU time (user+sys)", "s", true, r => r.CpuSeconds),
-            ("task-clock", "s", true, r => r.TaskClockSeconds),
-            ("peak RSS", "bytes", true, r => r.PeakRssBytes),
-            ("JIT time", "ms", true, r => r.JitMilliseconds),
-            ("Tier1 code", "bytes", true, r => r.Tier1CodeBytes)]);
+            (Metrics.Wall, "s", true, r => r.WallSeconds),
+            (Metrics.Cpu, "s", true, r => r.CpuSeconds),
+            (Metrics.TaskClock, "s", true, r => r.TaskClockSeconds),
+            (Metrics.PeakRss, "bytes", true, r => r.PeakRssBytes),
+            (Metrics.JitTime, "ms", true, r => r.JitMilliseconds),
+            (Metrics.Tier1Code, "bytes", true, r => r.Tier1CodeBytes)]);
         var result = new List<MetricEffect>();
         foreach (var (name, unit, lower, value) in metrics)
         {

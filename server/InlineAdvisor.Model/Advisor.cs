@@ -154,17 +154,17 @@ public static class Advisor
     static SiteAdvice FromExperiment(CallSite site, double bound, string attribute, string decision, ExperimentRecord e)
     {
         var action = InlineActions.Parse(e.Edits[0].Action);
-        var m = e.Metrics.FirstOrDefault(x => x.Metric == e.DecidingMetric);
-        var code = e.Metrics.FirstOrDefault(x => x.Metric == "Tier1 code");
+        var code = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.Tier1Code);
         string evidence = ReportBuilder.DescribeEvidence(e);
         AdviceAction advice;
         string reason;
-        if (e.Verdict == ExperimentVerdict.Effect && m is not null && (m.Effect < 0) == m.LowerIsBetter)
+        // The same reading of the evidence as `advisor export` (MeasuredOutcome), so the two never disagree.
+        if (MeasuredOutcome.Improves(e))
             (advice, reason) = (action switch { InlineAction.Force => AdviceAction.Force, InlineAction.Block => AdviceAction.Block, _ => AdviceAction.RemoveAttribute },
-                $"measured: {m.Metric} better with the change");
-        else if (action == InlineAction.Remove && e.Verdict != ExperimentVerdict.Effect && code is { Effect: < 0 })
+                $"measured: {e.DecidingMetric} better with the change");
+        else if (action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
             (advice, reason) = (AdviceAction.RemoveAttribute,
-                I($"measured: no runtime effect shown, Tier1 code {Pct(code.Effect)} without the {attribute}"));
+                I($"measured: no runtime effect shown, Tier1 code {Pct(code!.Effect)} without the {attribute}"));
         else
             (advice, reason) = (AdviceAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
         return new SiteAdvice(0, site, bound, attribute, decision, advice, action, EvidenceKind.Measured, evidence, [], reason, null);

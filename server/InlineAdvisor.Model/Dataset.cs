@@ -253,10 +253,10 @@ public static class StoreExamples
                 if (m is null) return new LogEffect(0, double.NegativeInfinity, double.PositiveInfinity, 0);
                 return new LogEffect(Math.Log(1 + m.Effect) / bound, Math.Log(1 + Math.Max(-0.99, m.Low)) / bound, Math.Log(1 + m.High) / bound, m.N);
             }
-            var jit = e.Metrics.FirstOrDefault(x => x.Metric == "JIT time");
-            var code = e.Metrics.FirstOrDefault(x => x.Metric == "Tier1 code");
+            var jit = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.JitTime);
+            var code = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.Tier1Code);
             examples.Add(new Example($"experiment-{e.Id}", "store:" + profile.Run.Program, action, "experiment", features,
-                Local("wall time"), Local("CPU time (user+sys)"),
+                Local(Metrics.Wall), Local(Metrics.Cpu),
                 jit is null ? 0 : jit.MedianVariant - jit.MedianBaseline, jit?.MedianBaseline ?? 0,
                 code is null ? 0 : code.MedianVariant - code.MedianBaseline, code?.MedianBaseline ?? 0));
         }
