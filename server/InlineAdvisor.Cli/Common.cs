@@ -8,7 +8,7 @@ namespace InlineAdvisor.Cli;
 
 internal static class Common
 {
-    public const string DefaultStore = ".inline-advisor/advisor.db";
+    public const string DefaultStore = ProfileStore.DefaultPath;
 
     public static Option<string> StoreOption() => new("--store")
     {

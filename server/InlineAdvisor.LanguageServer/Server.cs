@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using InlineAdvisor.Advice;
 using InlineAdvisor.Core;
 using InlineAdvisor.LanguageServer.JsonRpc;
+using InlineAdvisor.Store;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -218,17 +219,20 @@ public sealed class Server
     }
 
     /// <summary>--store, else the storePath setting (relative to the workspace root), else the CLI's default under the root.</summary>
-    public string StorePath()
-    {
-        if (_storeArgument is not null) return _storeArgument;
-        var root = _root ?? Environment.CurrentDirectory;
-        var setting = _settings.StorePath;
-        return System.IO.Path.GetFullPath(setting is null ? System.IO.Path.Combine(root, ".inline-advisor", "advisor.db") : System.IO.Path.Combine(root, setting));
-    }
+    public string StorePath() => _storeArgument ?? FromRoot(_settings.StorePath ?? ProfileStore.DefaultPath);
 
     /// <summary>The appDir setting, relative to the workspace root; null when unset.</summary>
-    string? AppDirPath(ServerSettings settings) =>
-        settings.AppDir is { } dir ? System.IO.Path.GetFullPath(System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, dir)) : null;
+    string? AppDirPath(ServerSettings settings) => settings.AppDir is { } dir ? FromRoot(dir) : null;
+
+    /// <summary>A path from a setting or a command argument: absolute as given, else relative to the workspace root.</summary>
+    string FromRoot(string path) => System.IO.Path.GetFullPath(System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, path));
+
+    /// <summary>Tells the client the store changed (status bar, heat) and asks it to fetch lenses again.</summary>
+    async Task AnnounceStore(StoreSnapshot snapshot)
+    {
+        await _rpc.NotifyAsync("inlineAdvisor/storeChanged", new { runId = snapshot.Index?.Run.Id, experiments = snapshot.Index?.ExperimentCount ?? 0 });
+        await RefreshLenses();
+    }
 
     /// <summary>An informational line for the client's log (window/logMessage, type Log: its output channel). stderr is
     /// kept for failures: clients show everything a server writes there as an error.</summary>
@@ -263,9 +267,7 @@ public sealed class Server
             var stamp = StoreSnapshot.ReadStamp(current.Path);
             bool exists = File.Exists(current.Path);
             if (stamp == current.Stamp && exists == current.Exists && (stamp is not null || current.Index is null)) continue;
-            var next = ReloadStore();
-            await _rpc.NotifyAsync("inlineAdvisor/storeChanged", new { runId = next.Index?.Run.Id, experiments = next.Index?.ExperimentCount ?? 0 });
-            await RefreshLenses();
+            await AnnounceStore(ReloadStore());
         }
     }
 
@@ -326,9 +328,10 @@ public sealed class Server
         _docs[uri] = new OpenDocument(uri, PathOf(uri), text, version, before);
     }
 
-    OpenDocument Document(JsonElement? p)
+    OpenDocument Document(JsonElement? p) => Document(Uri(p) ?? throw new RpcException(ErrorCodes.InvalidParams, "textDocument.uri is missing"));
+
+    OpenDocument Document(string uri)
     {
-        var uri = Uri(p) ?? throw new RpcException(ErrorCodes.InvalidParams, "textDocument.uri is missing");
         if (_docs.TryGetValue(uri, out var doc)) return doc;
         // Not open: read it from disk (a client may ask about files it has not opened).
         var path = PathOf(uri);
@@ -552,8 +555,7 @@ public sealed class Server
                 : $"Inline advisor: mark {target.Display} [MethodImpl({label})]";
             // Measured as a gain → a quick fix; otherwise a rewrite the user may try (and should measure).
             var measured = evidence?.Experiments.FirstOrDefault(x => x.Edits.Any(d => d.Method == target && string.Equals(d.Action, action.ToString(), StringComparison.OrdinalIgnoreCase)));
-            var gain = measured is { Verdict: ExperimentVerdict.Effect } m && m.Metrics.FirstOrDefault(k => k.Metric == m.DecidingMetric) is { } metric
-                && (metric.LowerIsBetter ? metric.High < 0 : metric.Low > 0);
+            var gain = measured is not null && MeasuredOutcome.Improves(measured);
             if (measured is not null) title += $" ({ReportBuilder.DescribeEvidence(measured)})";
             actions.Add(new
             {
@@ -658,8 +660,8 @@ public sealed class Server
         var result = await ChildProcess.RunAsync(_launcher, args.ToList(), cwd ?? _root, report, ct);
         if (result.ExitCode != 0)
         {
-            var why = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
-                ?? result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
+            // The advisor's own one-line error (stderr), else whatever it printed last.
+            var why = LastLine(result.Stderr) ?? LastLine(result.Stdout) ?? $"exit code {result.ExitCode}";
             throw new RpcException(ErrorCodes.RequestFailed, why);
         }
         return result;
@@ -668,28 +670,28 @@ public sealed class Server
     async Task<object> Collect(JsonElement arg, Action<string> report, CancellationToken ct)
     {
         var store = StorePath();
-        var before = StoreSnapshot.ReadStamp(store)?.Item1 ?? 0;
+        var before = StoreSnapshot.ReadStamp(store)?.LatestRunId ?? 0;
         var result = await Advisor(["collect", "--store", store, "--", .. Workload(arg)], Str(arg, "cwd"), report, ct);
         var snapshot = ReloadStore();
         var runIds = new List<long>();
         if (File.Exists(store))
         {
-            using var s = InlineAdvisor.Store.ProfileStore.Open(store, TimeSpan.FromSeconds(2));
+            using var s = ProfileStore.Open(store, TimeSpan.FromSeconds(2));
             runIds = s.ListRuns().Where(r => r.Id > before).Select(r => r.Id).Order().ToList();
         }
-        await _rpc.NotifyAsync("inlineAdvisor/storeChanged", new { runId = snapshot.Index?.Run.Id, experiments = snapshot.Index?.ExperimentCount ?? 0 });
-        await RefreshLenses();
+        await AnnounceStore(snapshot);
         return new { runIds, summary = runIds.Count == 0 ? "no run was stored: " + Last(result) : $"stored run{(runIds.Count == 1 ? "" : "s")} {string.Join(", ", runIds)}" };
     }
 
-    static string Last(ChildResult r) =>
-        (r.Stderr + "\n" + r.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+    static string Last(ChildResult r) => LastLine(r.Stderr + "\n" + r.Stdout) ?? "";
+
+    static string? LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 
     async Task<object> Experiment(JsonElement arg, Action<string> report, CancellationToken ct)
     {
         var appDir = AppDirPath(_settings) ?? throw new RpcException(ErrorCodes.RequestFailed, "no application folder: set inlineAdvisor.workload.appDir (the folder of the built assemblies)");
         var uri = Str(arg, "uri") ?? throw new RpcException(ErrorCodes.InvalidParams, "experiment needs { uri, line, character }");
-        if (!_docs.TryGetValue(uri, out var doc)) doc = Document(JsonDocument.Parse(JsonSerializer.Serialize(new { textDocument = new { uri } })).RootElement);
+        var doc = Document(uri);
         var pos = new LinePosition(arg.GetProperty("line").GetInt32(), arg.GetProperty("character").GetInt32());
         var (index, anchors) = Anchors(doc);
         if (index is null) throw new RpcException(ErrorCodes.RequestFailed, _store.Message ?? "no profile");
@@ -697,17 +699,16 @@ public sealed class Server
         if (site.Entry.Site.Id <= 0) throw new RpcException(ErrorCodes.RequestFailed, "this site has no number in the stored run");
         var args = new List<string> { "experiment", "--store", StorePath(), "--run", index.Run.Id.ToString(), "--site", site.Entry.Site.Id.ToString(), "--app", appDir };
         if (Str(arg, "action") is { } action) args.AddRange(["--action", action]);
-        var beforeExperiments = StoreSnapshot.ReadStamp(StorePath())?.Item3 ?? 0;
+        var beforeExperiments = StoreSnapshot.ReadStamp(StorePath())?.LatestExperimentId ?? 0;
         var result = await Advisor([.. args, "--", .. Workload(default)], null, report, ct);
         var snapshot = ReloadStore();
         long? id = snapshot.Stamp?.LatestExperimentId is { } latest && latest > beforeExperiments ? latest : null;
-        await _rpc.NotifyAsync("inlineAdvisor/storeChanged", new { runId = snapshot.Index?.Run.Id, experiments = snapshot.Index?.ExperimentCount ?? 0 });
-        await RefreshLenses();
+        await AnnounceStore(snapshot);
         // The verdict in the report's words, not whatever line the child printed last.
         var summary = Last(result);
         if (id is { } stored)
         {
-            using var s = InlineAdvisor.Store.ProfileStore.Open(StorePath(), TimeSpan.FromSeconds(2));
+            using var s = ProfileStore.Open(StorePath(), TimeSpan.FromSeconds(2));
             if (s.LoadExperiment(stored) is { } x) summary = ReportBuilder.DescribeEvidence(x);
         }
         return new { experimentId = id, summary };
@@ -715,8 +716,7 @@ public sealed class Server
 
     async Task<object> Export(JsonElement arg, Action<string> report, CancellationToken ct)
     {
-        var output = Str(arg, "output") is { } o ? System.IO.Path.GetFullPath(System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, o))
-            : System.IO.Path.Combine(_root ?? Environment.CurrentDirectory, "inline-advice.json");
+        var output = FromRoot(Str(arg, "output") ?? "inline-advice.json");
         await Advisor(["export", "--store", StorePath(), "--output", output], null, report, ct);
         int count = 0;
         try

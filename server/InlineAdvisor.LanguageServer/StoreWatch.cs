@@ -27,7 +27,7 @@ public sealed record StoreSnapshot(string Path, bool Exists, ProfileIndex? Index
     }
 
     /// <summary>The store's fingerprint, or null when it is missing or cannot be read now (cheap: one small query).</summary>
-    public static (long?, long, long?, long)? ReadStamp(string path)
+    public static (long? LatestRunId, long Runs, long? LatestExperimentId, long Experiments)? ReadStamp(string path)
     {
         if (!File.Exists(path)) return null;
         try

@@ -34,6 +34,9 @@ public sealed partial class ProfileStore : IDisposable
     /// <summary>The schema version this build writes (and the version of every store it has opened).</summary>
     public static int SchemaVersion => Schema.Latest;
 
+    /// <summary>Where the store is unless told otherwise: relative to the current directory (the CLI) or the workspace root (the editor).</summary>
+    public const string DefaultPath = ".inline-advisor/advisor.db";
+
     /// <summary>Opens or creates the store at <paramref name="path"/>, waiting up to 5 s for a lock.</summary>
     public static ProfileStore Open(string path) => Open(path, DefaultBusyTimeout);
 
