@@ -41,17 +41,21 @@ let failed = false;
 try {
   const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
   page = await context.newPage();
+  // VS Code's quick input, as a user drives it: a key opens it (Ctrl+P files, F1 commands), type, pick the row.
+  const quickPick = async (key, text, rowTimeout = 15_000) => {
+    await page.keyboard.press(key);
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(text);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${text}"]`, { timeout: rowTimeout });
+    await page.keyboard.press('Enter');
+  };
   const t0 = Date.now();
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
 
   // Open the hot file through Quick Open, as a user would.
   await page.waitForSelector('.explorer-folders-view, .monaco-list', { timeout: 30_000 });
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(hotFile);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${hotFile}"]`, { timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  await quickPick('Control+P', hotFile, 30_000);
   await page.waitForSelector(`.tab[data-resource-name="${hotFile}"], .tab[aria-label*="${hotFile}"]`, { timeout: 15_000 });
   check(`${hotFile} opened through Quick Open`, true);
 
@@ -121,19 +125,9 @@ try {
   }, [heatRgb, wanted], { timeout: 20_000, polling: 250 }).then(() => true, () => false);
   const waitStatus = (re) => page.waitForFunction((src) => [...document.querySelectorAll('.part.statusbar .statusbar-item')]
     .some((e) => new RegExp(src).test(e.textContent)), re.source, { timeout: 30_000, polling: 250 }).then(() => true, () => false);
-  const runCommand = async (title) => {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-    await page.keyboard.type(title);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 15_000 });
-    await page.keyboard.press('Enter');
-  };
+  const runCommand = (title) => quickPick('F1', title);
   const reopenHotFile = async () => {
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-    await page.keyboard.type(hotFile);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${hotFile}"]`, { timeout: 30_000 });
-    await page.keyboard.press('Enter');
+    await quickPick('Control+P', hotFile, 30_000);
     await page.waitForSelector(`.tab.active[data-resource-name="${hotFile}"]`, { timeout: 15_000 });
   };
 
