@@ -293,7 +293,21 @@ public sealed class Collector
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
-    internal static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
+    /// <summary>
+    /// A live process with this id — not merely a /proc entry: /proc/&lt;tid&gt; also exists for every thread (unlisted, but
+    /// readable, with its process's command line). A diagnostic socket left behind by a killed process whose number is now
+    /// a thread of another process (even of this advisor) must not count as a process.
+    /// </summary>
+    internal static bool ProcessExists(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("Tgid:", StringComparison.Ordinal)) return int.TryParse(line.AsSpan(5).Trim(), out var tgid) && tgid == pid;
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
 
     internal static string CommandLineOf(int pid)
     {
