@@ -3,9 +3,6 @@ using InlineAdvisor.Core;
 
 namespace InlineAdvisor.Advice;
 
-/// <summary>What to do to a method's inlining attribute (the JSON names are "force", "block", "remove").</summary>
-public enum AdviceAction { Force, Block, Remove }
-
 /// <summary>
 /// Why a recommendation is made. Kind "measured": an experiment (effect, interval, n, control interval,
 /// experiment and run ids). Kind "predicted": a model's estimate (model version, interval), never shown as
@@ -31,7 +28,8 @@ public sealed record Recommendation
 {
     /// <summary>The method whose MethodImpl flags change (assembly, type, name, signature as the runtime prints them).</summary>
     public required MethodIdentity Method { get; init; }
-    public required AdviceAction Action { get; init; }
+    /// <summary>force, block or remove (never leave: a file lists only changes).</summary>
+    public required InlineAction Action { get; init; }
     /// <summary>One sentence for a person: why.</summary>
     public required string Reason { get; init; }
     public required AdviceEvidence Evidence { get; init; }

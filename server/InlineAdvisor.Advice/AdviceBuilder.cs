@@ -20,14 +20,14 @@ public static class AdviceBuilder
         foreach (var e in experiments.Where(e => e.Edits.Count == 1).GroupBy(e => e.Edits[0].Method).Select(g => g.MaxBy(e => e.StartedUtc)!))
         {
             var edit = e.Edits[0];
-            if (!Enum.TryParse<AdviceAction>(edit.Action, ignoreCase: true, out var action)) continue;
+            var action = edit.Action;
             // No interval (fewer than two pairs, or a metric that could not be measured): nothing to recommend on.
             if (MeasuredOutcome.Deciding(e) is not { } deciding) continue;
             var code = e.Metrics.FirstOrDefault(m => m.Metric == Metrics.Tier1Code);
             string reason;
             if (MeasuredOutcome.Improves(e))
                 reason = $"measured: {deciding.Metric} {Percent.Signed(deciding.Effect)} [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, clear of the A/A control";
-            else if (action == AdviceAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
+            else if (action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
                 reason = $"measured: no {deciding.Metric} change beyond [{Percent.Signed(deciding.Low)}, {Percent.Signed(deciding.High)}] at n={deciding.N}, and Tier1 code {Percent.Signed(code!.Effect)}: the JIT does as well without the attribute";
             else continue;
             result.Add(new Recommendation

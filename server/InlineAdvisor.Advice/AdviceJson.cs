@@ -67,7 +67,7 @@ public static class AdviceJson
             for (int i = 0; i < advice.Recommendations.Count; i++)
             {
                 var r = advice.Recommendations[i];
-                if (!Enum.IsDefined(r.Action)) throw new AdviceException($"{path}: recommendation {i + 1} has an unknown action");
+                if (!Enum.IsDefined(r.Action) || r.Action == InlineAction.Leave) throw new AdviceException($"{path}: recommendation {i + 1} has an unknown action");
                 if (r.Method is null || string.IsNullOrEmpty(r.Method.Type) || string.IsNullOrEmpty(r.Method.Name) || r.Method.Signature is null)
                     throw new AdviceException($"{path}: recommendation {i + 1} names no complete method (assembly, type, name, signature)");
                 if (r.Evidence.Kind is not ("measured" or "predicted"))

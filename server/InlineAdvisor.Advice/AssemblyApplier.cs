@@ -2,7 +2,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using InlineAdvisor.Core;
-using InlineAdvisor.Experiments;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Metadata;
 
 namespace InlineAdvisor.Advice;
@@ -63,7 +63,7 @@ public static class AssemblyApplier
                 var entry = new Prepared(file.Key, temp, info.Length, info.LastWriteTimeUtc);
                 prepared.Add(entry);   // from here on the finally below removes the temp, whatever happens
                 File.Copy(file.Key, temp);
-                var patched = FlagPatcher.PatchFile(temp, file.Select(t => new FlagChange(t.Recommendation.Method, ToInlineAction(t.Recommendation.Action))).ToList());
+                var patched = FlagPatcher.PatchFile(temp, file.Select(t => new FlagChange(t.Recommendation.Method, t.Recommendation.Action)).ToList());
                 using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) stream.Flush(flushToDisk: true);
                 VerifyTemp(file.Key, temp, file.ToList());
                 foreach (var t in file)
@@ -208,7 +208,7 @@ public static class AssemblyApplier
             }
             var method = match.Method!;
             if (method.IlSize < 0) { result.Add(Stale(ApplyStatus.Missing, $"{m.Display} has no IL body any more (abstract, extern or runtime-provided)")); continue; }
-            result.Add(new Target(r, path, null, method.Token, method.ImplFlags, FlagPatcher.Apply(method.ImplFlags, ToInlineAction(r.Action))));
+            result.Add(new Target(r, path, null, method.Token, method.ImplFlags, FlagPatcher.Apply(method.ImplFlags, r.Action)));
         }
         return result;
     }
@@ -244,13 +244,6 @@ public static class AssemblyApplier
     private static ApplyOutcome AlreadyApplied(Target t) =>
         new(t.Recommendation, ApplyStatus.AlreadyApplied, $"{Describe(t.After)}, as advised", t.Path);
 
-    internal static InlineAction ToInlineAction(AdviceAction action) => action switch
-    {
-        AdviceAction.Force => InlineAction.Force,
-        AdviceAction.Block => InlineAction.Block,
-        AdviceAction.Remove => InlineAction.Remove,
-        _ => throw new AdviceException($"unknown action {action}"),
-    };
 
     private static string Describe(MethodImplFlags flags) =>
         MethodImplFlagsText.Describe(flags) is { Length: > 0 } text ? text : "no inlining attribute";

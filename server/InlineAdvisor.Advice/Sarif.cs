@@ -31,17 +31,17 @@ public static class Sarif
     public const string SchemaUri = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
     public const string SourceRootId = "SRCROOT";
 
-    private sealed record Rule(string Id, AdviceAction Action, string Name, string Short, string Full, string Help);
+    private sealed record Rule(string Id, InlineAction Action, string Name, string Short, string Full, string Help);
 
     private static readonly Rule[] Rules =
     [
-        new("IA0001", AdviceAction.Force, "ForceInlining", "Force inlining of this method",
+        new("IA0001", InlineAction.Force, "ForceInlining", "Force inlining of this method",
             "Inlining this method was measured to pay: add [MethodImpl(MethodImplOptions.AggressiveInlining)] (and drop NoInlining), so the JIT inlines it wherever it can.",
             "Apply with `advisor apply <advice file> --source <dir>` (edits the attribute) or `--assemblies <build output>` (patches the built flags); `advisor check` fails when the advice no longer holds."),
-        new("IA0002", AdviceAction.Block, "BlockInlining", "Block inlining of this method",
+        new("IA0002", InlineAction.Block, "BlockInlining", "Block inlining of this method",
             "Keeping this method a real call was measured to pay: add [MethodImpl(MethodImplOptions.NoInlining)] (and drop AggressiveInlining).",
             "Apply with `advisor apply <advice file> --source <dir>` (edits the attribute) or `--assemblies <build output>` (patches the built flags); `advisor check` fails when the advice no longer holds."),
-        new("IA0003", AdviceAction.Remove, "RemoveInliningAttribute", "Remove the inlining attribute of this method",
+        new("IA0003", InlineAction.Remove, "RemoveInliningAttribute", "Remove the inlining attribute of this method",
             "The method's AggressiveInlining/NoInlining attribute does not pay: without it the JIT was measured to do as well (or better), usually with less code. Remove it and let the JIT decide.",
             "Apply with `advisor apply <advice file> --source <dir>` (edits the attribute) or `--assemblies <build output>` (patches the built flags); `advisor check` fails when the advice no longer holds."),
     ];
@@ -180,8 +180,8 @@ public static class Sarif
     {
         var what = r.Action switch
         {
-            AdviceAction.Force => $"Force inlining of {r.Method.Display} ([MethodImpl(MethodImplOptions.AggressiveInlining)]).",
-            AdviceAction.Block => $"Block inlining of {r.Method.Display} ([MethodImpl(MethodImplOptions.NoInlining)]).",
+            InlineAction.Force => $"Force inlining of {r.Method.Display} ([MethodImpl(MethodImplOptions.AggressiveInlining)]).",
+            InlineAction.Block => $"Block inlining of {r.Method.Display} ([MethodImpl(MethodImplOptions.NoInlining)]).",
             _ => $"Remove the inlining attribute of {r.Method.Display} and let the JIT decide.",
         };
         var text = new StringBuilder(what);

@@ -52,7 +52,7 @@ public static class SourceApplier
             var r = recs[i] ?? throw new AdviceException($"recommendation {i + 1} is empty");
             if (r.Method is null || string.IsNullOrEmpty(r.Method.Type) || string.IsNullOrEmpty(r.Method.Name) || r.Method.Signature is null)
                 throw new AdviceException($"recommendation {i + 1} names no complete method (type, name, signature)");
-            if (!Enum.IsDefined(r.Action)) throw new AdviceException($"recommendation {i + 1} has an unknown action");
+            if (!Enum.IsDefined(r.Action) || r.Action == InlineAction.Leave) throw new AdviceException($"recommendation {i + 1} has an unknown action");
             hints[i] = SourceHint.From(root, r, i);
         }
 
@@ -757,12 +757,12 @@ internal static class Planner
         .Select(v => ((int)v, v.ToString())).Where(o => o.Item1 != 0 && (o.Item1 & (o.Item1 - 1)) == 0)
         .DistinctBy(o => o.Item1).OrderBy(o => o.Item1).ToArray();
 
-    public static EditPlan Plan(Located found, AdviceAction action)
+    public static EditPlan Plan(Located found, InlineAction action)
     {
         var (add, clear) = action switch
         {
-            AdviceAction.Force => (SourceApplier.AggressiveInlining, SourceApplier.NoInlining),
-            AdviceAction.Block => (SourceApplier.NoInlining, SourceApplier.AggressiveInlining),
+            InlineAction.Force => (SourceApplier.AggressiveInlining, SourceApplier.NoInlining),
+            InlineAction.Block => (SourceApplier.NoInlining, SourceApplier.AggressiveInlining),
             _ => (0, Inlining),
         };
         var existing = found.Declarations

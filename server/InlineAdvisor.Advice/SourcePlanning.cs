@@ -31,7 +31,7 @@ public sealed class SourceWorkspace
 
     /// <summary>Plans <paramref name="action"/> on the declaration of <paramref name="method"/>; <paramref name="hint"/>
     /// (a profile's source location) only breaks ties between equally matching declarations.</summary>
-    public SourcePlan Plan(MethodIdentity method, AdviceAction action, SourceLocation? hint = null)
+    public SourcePlan Plan(MethodIdentity method, InlineAction action, SourceLocation? hint = null)
     {
         SourceHint? sourceHint = null;
         if (hint is not null)

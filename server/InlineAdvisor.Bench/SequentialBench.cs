@@ -8,7 +8,7 @@
 // of seeds, then every figure is measured on fresh seeds. Deterministic: everything is seeded per experiment.
 using System.Diagnostics;
 using System.Globalization;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using MathNet.Numerics.Distributions;
 
 public static class SequentialBench

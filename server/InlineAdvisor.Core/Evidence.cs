@@ -27,7 +27,7 @@ public sealed record MetricEffect(
     double ControlHigh);
 
 /// <summary>A MethodImpl flag edit made in the variant copy.</summary>
-public sealed record FlagEdit(MethodIdentity Method, string Action, MethodImplFlags Before, MethodImplFlags After);
+public sealed record FlagEdit(MethodIdentity Method, InlineAction Action, MethodImplFlags Before, MethodImplFlags After);
 
 /// <summary>Whether the JIT did what the variant asked, read from its inlining events in one traced run.</summary>
 public sealed record FlipCheck(int Sites, int Honoured, IReadOnlyList<string> Details)

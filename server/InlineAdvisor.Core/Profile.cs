@@ -45,12 +45,6 @@ public sealed record InlineDecision(
     IReadOnlyList<string> Tiers,        // which compiles decided (e.g. "QuickJitted:inlined", "OptimizedTier1:failed")
     bool FailAlways);
 
-/// <summary>Reasons InlineAdvisor states itself when no JIT event gave one.</summary>
-public static class InlineReasons
-{
-    public const string TierZeroOnly = "caller ran only unoptimized (Tier0 or minopts), where the JIT inlines nothing";
-}
-
 public sealed record SourceLocation(string File, int Line, int Column);
 
 /// <summary>A caller→callee call site: the unit every recommendation is about.</summary>

@@ -2,7 +2,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using InlineAdvisor.Core;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Patching;
+using InlineAdvisor.Statistics;
 using InlineAdvisor.Tracing;
 
 namespace InlineAdvisor.Experiments;
@@ -157,7 +158,7 @@ public sealed class ExperimentRunner
             AppDir = Path.GetFullPath(plan.AppDir),
             Command = string.Join(' ', plan.Command),
             Sites = plan.Sites,
-            Edits = patched.Select(p => new FlagEdit(p.Method, plan.Changes.First(c => c.Method.NameKey == p.Method.NameKey).Action.ToString().ToLowerInvariant(), p.Before, p.After)).ToList(),
+            Edits = patched.Select(p => new FlagEdit(p.Method, plan.Changes.First(c => c.Method.NameKey == p.Method.NameKey).Action, p.Before, p.After)).ToList(),
             Verdict = decision.Verdict switch
             {
                 Verdict.Effect => ExperimentVerdict.Effect,

@@ -545,16 +545,16 @@ public sealed class Server
         ct.ThrowIfCancellationRequested();
 
         var actions = new List<object>();
-        foreach (var (action, label) in new[] { (AdviceAction.Force, "AggressiveInlining"), (AdviceAction.Block, "NoInlining"), (AdviceAction.Remove, "") })
+        foreach (var (action, label) in new[] { (InlineAction.Force, "AggressiveInlining"), (InlineAction.Block, "NoInlining"), (InlineAction.Remove, "") })
         {
-            if (action == AdviceAction.Remove ? existing.Length == 0 : existing == label) continue;
+            if (action == InlineAction.Remove ? existing.Length == 0 : existing == label) continue;
             var plan = workspace.Plan(target, action, hint);
             if (plan.File is not { } file) continue;
-            var title = action == AdviceAction.Remove
+            var title = action == InlineAction.Remove
                 ? $"Inline advisor: remove [MethodImpl({existing})] from {target.Display}"
                 : $"Inline advisor: mark {target.Display} [MethodImpl({label})]";
             // Measured as a gain → a quick fix; otherwise a rewrite the user may try (and should measure).
-            var measured = evidence?.Experiments.FirstOrDefault(x => x.Edits.Any(d => d.Method == target && string.Equals(d.Action, action.ToString(), StringComparison.OrdinalIgnoreCase)));
+            var measured = evidence?.Experiments.FirstOrDefault(x => x.Edits.Any(d => d.Method == target && d.Action == action));
             var gain = measured is not null && MeasuredOutcome.Improves(measured);
             if (measured is not null) title += $" ({ReportBuilder.DescribeEvidence(measured)})";
             actions.Add(new

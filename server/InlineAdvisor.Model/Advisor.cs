@@ -1,14 +1,8 @@
 // Ranked advice per call site: measured evidence first, otherwise a labelled prediction with its interval; the API the CLI and the editor call.
 using System.Globalization;
 using InlineAdvisor.Core;
-using InlineAdvisor.Experiments;
 
 namespace InlineAdvisor.Model;
-
-public enum AdviceAction { Force, Block, RemoveAttribute, Leave }
-
-/// <summary>Where a payoff comes from: an experiment at this site, the model, or nothing.</summary>
-public enum EvidenceKind { Measured, Predicted, None }
 
 /// <summary>One predicted target for the proposed change: local effect, app-level effect (local × bound), 90% interval.</summary>
 public sealed record PredictedEffect(string Target, string Unit, double Value, double Low, double High);
@@ -19,7 +13,7 @@ public sealed record SiteAdvice(
     double Bound,
     string ExistingAttribute,
     string Decision,
-    AdviceAction Action,
+    InlineAction Action,
     InlineAction? Considered,          // the flag change the payoff is about (null: none is possible)
     EvidenceKind Evidence,
     string Payoff,                     // one line, always saying "measured" or "predicted"
@@ -27,10 +21,7 @@ public sealed record SiteAdvice(
     string Reason,
     string? Split)                     // a fast/slow split suggestion (a heuristic), when the profile suggests one
 {
-    public string ActionText => Action switch
-    {
-        AdviceAction.Force => "force", AdviceAction.Block => "block", AdviceAction.RemoveAttribute => "remove attribute", _ => "leave",
-    };
+    public string ActionText => Action.AdviceText();
 }
 
 public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<string> Notes, string? Model);
@@ -65,15 +56,14 @@ public static class Advisor
             var attribute = MethodImplFlagsText.Describe(flags);
             var decision = ReportBuilder.DescribeDecision(site.Decision);
             double bound = profile.AmdahlBound(site);
-            InlineAction candidate = attribute.Length > 0 ? InlineAction.Remove
-                : site.Decision.Outcome == InlineOutcome.Inlined ? InlineAction.Block : InlineAction.Force;
-            SiteAdvice Make(AdviceAction action, EvidenceKind ev, string pay, IReadOnlyList<PredictedEffect> pred, string reason, string? split = null) =>
+            InlineAction candidate = InlineActions.ToTry(flags, site.Decision.Outcome);
+            SiteAdvice Make(InlineAction action, EvidenceKind ev, string pay, IReadOnlyList<PredictedEffect> pred, string reason, string? split = null) =>
                 new(0, site, bound, attribute, decision, action, candidate, ev, pay, pred, reason, split);
 
             var experiments = experimentsFor(site).Where(e => e.Edits.Count == 1).ToList();
             if (experiments.Count > 0)
             {
-                var e = experiments.FirstOrDefault(x => x.Edits[0].Action == InlineActions.Text(candidate)) ?? experiments[0];
+                var e = experiments.FirstOrDefault(x => x.Edits[0].Action == candidate) ?? experiments[0];
                 if (!settingsNoted && e.RuntimeConfig != profile.Run.RuntimeConfig)
                 {
                     settingsNoted = true;
@@ -86,32 +76,32 @@ public static class Advisor
             }
             if (bound < options.MinBound)
             {
-                advice.Add(Make(AdviceAction.Leave, EvidenceKind.None, "-", [],
+                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [],
                     $"leave it: nothing here can matter (bound {Percent.Signed(bound).TrimStart('+')} < {Percent.Signed(options.MinBound).TrimStart('+')} of CPU)"));
                 continue;
             }
-            var reasonClass = ReasonClasses.Classify(site.Decision.Reason);
+            var reasonClass = InlineReasons.Classify(site.Decision.Reason);
             if (site.Decision.Reason == InlineReasons.TierZeroOnly)
             {
-                advice.Add(Make(AdviceAction.Leave, EvidenceKind.None, "-", [], $"{decision}: no flag changes inlining in unoptimized code"));
+                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [], $"{decision}: no flag changes inlining in unoptimized code"));
                 continue;
             }
             if ((flags & MethodImplFlags.AggressiveInlining) != 0 && site.Decision.Outcome == InlineOutcome.NotInlined)
             {
-                advice.Add(Make(AdviceAction.RemoveAttribute, EvidenceKind.None, "-", [],
+                advice.Add(Make(InlineAction.Remove, EvidenceKind.None, "-", [],
                     $"{decision} despite AggressiveInlining: the attribute does nothing here (the JIT's own decision event)"));
                 continue;
             }
-            if (candidate == InlineAction.Force && site.Decision.Outcome == InlineOutcome.NotInlined && !ReasonClasses.FlagCanChange(reasonClass))
+            if (InlineReasons.NoFlagChanges(site.Decision) is { } unliftable)
             {
-                advice.Add(Make(AdviceAction.Leave, EvidenceKind.None, "-", [],
-                    $"{decision}: a refusal of this kind ({reasonClass}) is not changed by AggressiveInlining"));
+                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [],
+                    $"{decision}: no flag changes a refusal for \"{unliftable}\""));
                 continue;
             }
             string? split = SplitHint(profile, site, calleeShape, reasonClass);
             if (payoff is null)
             {
-                advice.Add(Make(AdviceAction.Leave, EvidenceKind.None, "-", [], "no measurement and no model: measure it with `advisor experiment`", split));
+                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [], "no measurement and no model: measure it with `advisor experiment`", split));
                 continue;
             }
             var features = FeatureBuilder.Build(profile, site, candidate, calleeShape, il.Site(site.Caller, site.Callee, site.IlOffset));
@@ -125,26 +115,26 @@ public static class Advisor
                 ? new PredictedEffect(Targets.Name(x.t), "app ratio − 1", App(x.p.Value), App(x.p.Low), App(x.p.High))
                 : new PredictedEffect(Targets.Name(x.t), Targets.Unit(x.t), x.p.Value, x.p.Low, x.p.High)).ToList();
             string text = I($"{InlineActions.Text(candidate)}: {Pct(App(rt))} [{Pct(App(rlo))}, {Pct(App(rhi))}] runtime, Tier1 code {code:+0;-0;0} B, JIT {jit:+0.00;-0.00;0.00} ms (predicted)");
-            AdviceAction action;
+            InlineAction action;
             string reason;
             if (candidate == InlineAction.Remove)
             {
                 // The most valuable finding in real libraries: an attribute whose inlining grows code and JIT time without a runtime gain.
                 bool shrinks = code < 0 || jit < 0;
                 (action, reason) = shrinks && App(rt) <= 0.005
-                    ? (AdviceAction.RemoveAttribute, $"{attribute} predicted to cost code/JIT time without a runtime gain; {decision}")
-                    : (AdviceAction.Leave, $"{attribute} predicted to earn its keep or the prediction is unclear; measure it to be sure");
+                    ? (InlineAction.Remove, $"{attribute} predicted to cost code/JIT time without a runtime gain; {decision}")
+                    : (InlineAction.Leave, $"{attribute} predicted to earn its keep or the prediction is unclear; measure it to be sure");
             }
             else if (App(rhi) < 0)
-                (action, reason) = (candidate == InlineAction.Force ? AdviceAction.Force : AdviceAction.Block,
+                (action, reason) = (candidate == InlineAction.Force ? InlineAction.Force : InlineAction.Block,
                     $"predicted faster with the whole 90% interval below zero; {decision}; confirm with `advisor experiment`");
             else
-                (action, reason) = (AdviceAction.Leave, $"{decision}; predicted payoff not clearly positive: trust the JIT, or measure it if the bound is large");
+                (action, reason) = (InlineAction.Leave, $"{decision}; predicted payoff not clearly positive: trust the JIT, or measure it if the bound is large");
             advice.Add(Make(action, EvidenceKind.Predicted, text, predicted, reason, split));
         }
         var ranked = advice
-            .OrderBy(a => a.Action == AdviceAction.Leave && a.Evidence == EvidenceKind.None && a.Bound < options.MinBound ? 1 : 0)
-            .ThenBy(a => a.Action == AdviceAction.Leave ? 1 : 0)
+            .OrderBy(a => a.Action == InlineAction.Leave && a.Evidence == EvidenceKind.None && a.Bound < options.MinBound ? 1 : 0)
+            .ThenBy(a => a.Action == InlineAction.Leave ? 1 : 0)
             .ThenByDescending(a => a.Bound)
             .Take(options.Top)
             .Select((a, i) => a with { Rank = i + 1 }).ToList();
@@ -153,20 +143,20 @@ public static class Advisor
 
     static SiteAdvice FromExperiment(CallSite site, double bound, string attribute, string decision, ExperimentRecord e)
     {
-        var action = InlineActions.Parse(e.Edits[0].Action);
+        var action = e.Edits[0].Action;
         var code = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.Tier1Code);
         string evidence = ReportBuilder.DescribeEvidence(e);
-        AdviceAction advice;
+        InlineAction advice;
         string reason;
         // The same reading of the evidence as `advisor export` (MeasuredOutcome), so the two never disagree.
         if (MeasuredOutcome.Improves(e))
-            (advice, reason) = (action switch { InlineAction.Force => AdviceAction.Force, InlineAction.Block => AdviceAction.Block, _ => AdviceAction.RemoveAttribute },
+            (advice, reason) = (action switch { InlineAction.Force => InlineAction.Force, InlineAction.Block => InlineAction.Block, _ => InlineAction.Remove },
                 $"measured: {e.DecidingMetric} better with the change");
         else if (action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
-            (advice, reason) = (AdviceAction.RemoveAttribute,
+            (advice, reason) = (InlineAction.Remove,
                 I($"measured: no runtime effect shown, Tier1 code {Pct(code!.Effect)} without the {attribute}"));
         else
-            (advice, reason) = (AdviceAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
+            (advice, reason) = (InlineAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
         return new SiteAdvice(0, site, bound, attribute, decision, advice, action, EvidenceKind.Measured, evidence, [], reason, null);
     }
 

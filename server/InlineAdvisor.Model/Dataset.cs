@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using InlineAdvisor.Core;
-using InlineAdvisor.Experiments;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 
 namespace InlineAdvisor.Model;
 
@@ -120,7 +119,7 @@ public static class DatasetCsv
                 var f = c.Skip(Head.Length).Take(nf).Select(P).ToArray();
                 var t = c.Skip(Head.Length + nf).Take(12).Select(P).ToArray();
                 var clear = c.Skip(Head.Length + nf + 12).Select(ParseClear).ToArray();
-                result.Add(new Example(c[0], c[1], InlineActions.Parse(c[2]), c[3], f,
+                result.Add(new Example(c[0], c[1], InlineActions.ParseEdit(c[2]), c[3], f,
                     new LogEffect(t[0], t[1], t[2], (int)t[3], clear[0]), new LogEffect(t[4], t[5], t[6], (int)t[7], clear[1]), t[8], t[9], t[10], t[11]));
             }
             catch (FormatException e)
@@ -237,7 +236,7 @@ public static class StoreExamples
         {
             if (e.Edits.Count != 1 || e.Sites.Count == 0 || e.ProfileRunId is not { } runId) continue;
             InlineAction action;
-            try { action = InlineActions.Parse(e.Edits[0].Action); } catch (FormatException) { continue; }
+            action = e.Edits[0].Action;
             if (!Directory.Exists(e.AppDir)) { notes.Add($"experiment {e.Id}: app folder {e.AppDir} is gone, skipped (IL features need it)"); continue; }
             var profile = loadRun(runId);
             if (profile is null) { notes.Add($"experiment {e.Id}: its profile run {runId} is not in the store, skipped"); continue; }

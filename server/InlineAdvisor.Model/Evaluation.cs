@@ -1,5 +1,5 @@
 // Leave-one-family-out evaluation of the model against two baselines, per target: Spearman, MAE, sign accuracy, interval coverage.
-using InlineAdvisor.Experiments;
+using InlineAdvisor.Core;
 using MathNet.Numerics.Statistics;
 
 namespace InlineAdvisor.Model;

@@ -1,7 +1,6 @@
 // The one list of model features: names, version and a hash of the names, so a model trained on one schema is never applied to another.
 using System.Security.Cryptography;
 using System.Text;
-using InlineAdvisor.Experiments;
 
 namespace InlineAdvisor.Model;
 
@@ -43,44 +42,4 @@ public static class FeatureSchema
         for (int i = 0; i < Names.Count; i++) if (Names[i] == name) return i;
         throw new ArgumentException($"no feature {name}");
     }
-}
-
-public static class InlineActions
-{
-    public static string Text(InlineAction a) => a switch { InlineAction.Force => "force", InlineAction.Block => "block", _ => "remove" };
-    public static InlineAction Parse(string s) => s switch
-    {
-        "force" => InlineAction.Force, "block" => InlineAction.Block, "remove" => InlineAction.Remove,
-        _ => throw new FormatException($"unknown action '{s}' (force, block, remove)"),
-    };
-}
-
-/// <summary>
-/// The JIT's inline failure reasons (dotnet/runtime src/coreclr/jit/inline.def observation descriptions) in a few
-/// classes a flag can or cannot change: size/budget (forcing can help), EH, virtual/indirect target, recursion
-/// (flags cannot change those), noinline/explicit, profitability (the JIT judged it not worth it), other.
-/// </summary>
-public enum ReasonClass { None, SizeBudget, ExceptionHandling, Virtual, Recursion, NoInline, Profitability, Other }
-
-public static class ReasonClasses
-{
-    public static ReasonClass Classify(string reason)
-    {
-        if (string.IsNullOrWhiteSpace(reason)) return ReasonClass.None;
-        var r = reason.ToLowerInvariant();
-        if (r.Contains("noinline") || r.Contains("no inlining") || r.Contains("marked as skipped") || r.Contains("explicit tail")
-            || r.Contains("synchronized") || r.Contains("security") || r.Contains("noinline per")) return ReasonClass.NoInline;
-        if (r.Contains("too many") || r.Contains("budget") || r.Contains("too large") || r.Contains("too deep") || r.Contains("il bytes")
-            || r.Contains("inline depth") || r.Contains("size")) return ReasonClass.SizeBudget;
-        if (r.Contains("exception") || r.Contains("catch") || r.Contains("filter") || r.Contains("eh ")) return ReasonClass.ExceptionHandling;
-        if (r.Contains("not direct") || r.Contains("virtual") || r.Contains("delegate") || r.Contains("indirect") || r.Contains("interface")
-            || r.Contains("unmanaged calling")) return ReasonClass.Virtual;
-        if (r.Contains("recursive") || r.Contains("recursion")) return ReasonClass.Recursion;
-        if (r.Contains("unprofitable") || r.Contains("does not return") || r.Contains("profitab") || r.Contains("rarely") || r.Contains("cold"))
-            return ReasonClass.Profitability;
-        return ReasonClass.Other;
-    }
-
-    /// <summary>Whether a MethodImpl flag can change a refusal of this class.</summary>
-    public static bool FlagCanChange(ReasonClass c) => c is ReasonClass.SizeBudget or ReasonClass.Profitability or ReasonClass.Other or ReasonClass.None;
 }

@@ -1,7 +1,6 @@
 // Computes the feature vector of a call site and action from the app's IL (Metadata) and the run's profile (Core).
 using System.Reflection.Metadata;
 using InlineAdvisor.Core;
-using InlineAdvisor.Experiments;
 using InlineAdvisor.Metadata;
 
 namespace InlineAdvisor.Model;
@@ -167,7 +166,7 @@ public static class FeatureBuilder
         Set("decision_known", site.Decision.Outcome == InlineOutcome.Unknown ? 0 : 1);
         if (site.Decision.Outcome is InlineOutcome.NotInlined or InlineOutcome.Mixed)
         {
-            var name = ReasonClasses.Classify(site.Decision.Reason) switch
+            var name = InlineReasons.Classify(site.Decision.Reason) switch
             {
                 ReasonClass.SizeBudget => "reason_size_budget", ReasonClass.ExceptionHandling => "reason_eh", ReasonClass.Virtual => "reason_virtual",
                 ReasonClass.Recursion => "reason_recursion", ReasonClass.NoInline => "reason_noinline", ReasonClass.Profitability => "reason_profitability",

@@ -1,6 +1,6 @@
 // The payoff model: per target × action, ridge or boosted trees (and, for code size, on the absolute or the relative
 // scale), whichever has the lower inner leave-one-family-out error; intervals from that candidate's inner held-out residuals.
-using InlineAdvisor.Experiments;
+using InlineAdvisor.Core;
 
 namespace InlineAdvisor.Model;
 

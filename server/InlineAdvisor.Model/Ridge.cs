@@ -6,7 +6,7 @@
 // weights can be read in the model card. One model per action, because the same feature pushes opposite ways
 // for force and block (a large callee grows code when forced, shrinks it when blocked).
 using MathNet.Numerics.LinearAlgebra;
-using InlineAdvisor.Experiments;
+using InlineAdvisor.Core;
 
 namespace InlineAdvisor.Model;
 

@@ -125,7 +125,7 @@ public sealed partial class ProfileStore
         for (var i = 0; i < edits.Count; i++)
         {
             var edit = edits[i];
-            Set(row, ("$e", id), ("$ordinal", i), ("$method", methodId(edit.Method)), ("$action", edit.Action),
+            Set(row, ("$e", id), ("$ordinal", i), ("$method", methodId(edit.Method)), ("$action", edit.Action.Text()),
                 ("$before", (int)edit.Before), ("$after", (int)edit.After));
             row.ExecuteNonQuery();
         }
@@ -285,7 +285,7 @@ public sealed partial class ProfileStore
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            edits.Add(new FlagEdit(identities[r.GetInt64(0)], r.GetString(1),
+            edits.Add(new FlagEdit(identities[r.GetInt64(0)], InlineActions.ParseEdit(r.GetString(1)),
                 (MethodImplFlags)checked((ushort)r.GetInt32(2)), (MethodImplFlags)checked((ushort)r.GetInt32(3))));
         }
         return edits;

@@ -1,6 +1,7 @@
 // `advisor apply`: put an advice file into effect — patch the built assemblies' flags, or edit the source.
 using System.CommandLine;
 using InlineAdvisor.Advice;
+using InlineAdvisor.Core;
 using Spectre.Console;
 
 namespace InlineAdvisor.Cli.Commands;
@@ -116,7 +117,7 @@ internal static class ApplyCommand
         AnsiConsole.Write(table);
     }
 
-    private static string Action(ApplyOutcome o) => o.Recommendation.Action.ToString().ToLowerInvariant();
+    private static string Action(ApplyOutcome o) => o.Recommendation.Action.Text();
 
     internal static string StatusText(ApplyStatus status, bool check) => status switch
     {

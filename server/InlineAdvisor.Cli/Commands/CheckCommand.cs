@@ -3,8 +3,9 @@ using System.CommandLine;
 using System.Globalization;
 using InlineAdvisor.Advice;
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using Spectre.Console;
 
 namespace InlineAdvisor.Cli.Commands;
@@ -87,8 +88,8 @@ internal static class CheckCommand
     private static async Task<int> VerifyAsync(IReadOnlyList<ApplyOutcome> outcomes, string dir, IReadOnlyList<string> command, int maxPairs, bool decideOnCpu,
         double epsilon, TimeSpan timeBudget, CancellationToken cancel)
     {
-        var undoable = outcomes.Where(o => o.Recommendation.Action != AdviceAction.Remove).Select(o => o.Recommendation).ToList();
-        foreach (var o in outcomes.Where(o => o.Recommendation.Action == AdviceAction.Remove))
+        var undoable = outcomes.Where(o => o.Recommendation.Action != InlineAction.Remove).Select(o => o.Recommendation).ToList();
+        foreach (var o in outcomes.Where(o => o.Recommendation.Action == InlineAction.Remove))
             AnsiConsole.MarkupLine($"[grey]not re-measured: {Common.Escape(o.Recommendation.Method.Display)} (remove: the advice does not record which attribute it took away)[/]");
         if (undoable.Count == 0)
         {

@@ -2,8 +2,9 @@
 using System.CommandLine;
 using System.Globalization;
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using InlineAdvisor.Store;
 using Spectre.Console;
 
@@ -11,11 +12,6 @@ namespace InlineAdvisor.Cli.Commands;
 
 internal static class ExperimentCommand
 {
-    // Refusals that no MethodImpl flag changes (FACTS.md; the JIT's inline observations).
-    private static readonly string[] Unforceable =
-        ["recursive", "target not direct", "has exception handling", "unmanaged calling convention", "is synchronized",
-         "localloc", "too many arguments", "too many locals", "explicit tail prefix", "does not return", "noinline per VM"];
-
     public static Command Create()
     {
         var command = new Argument<string[]>("command") { Description = "The workload, after `--`; paths into --app (or {app}) run against each copy.", Arity = ArgumentArity.ZeroOrMore };
@@ -54,7 +50,7 @@ internal static class ExperimentCommand
             InlineAction? forced = null;
             if (parse.GetValue(action) is { } a)
             {
-                if (!Enum.TryParse<InlineAction>(a, ignoreCase: true, out var parsed)) return Common.Fail($"--action: '{a}' is not force, block or remove", ExitCode.Usage);
+                if (!InlineActions.TryParse(a, out var parsed) || parsed == InlineAction.Leave) return Common.Fail($"--action: '{a}' is not force, block or remove", ExitCode.Usage);
                 forced = parsed;
             }
             MetricSpec? metricSpec = null;
@@ -88,14 +84,12 @@ internal static class ExperimentCommand
                     if (chosen.Count >= parse.GetValue(top) || profile.AmdahlBound(site) < 0.01) break;
                     if (chosen.Any(c => c.Site.Callee == site.Callee)) continue;   // the flag is the callee's: one experiment per method
                     if (!File.Exists(Path.Combine(appDir, site.Callee.Assembly + ".dll"))) continue;
-                    var reason = site.Decision.Reason;
                     var act = forced ?? ActionFor(site, profile);
-                    if (act == InlineAction.Force && Unforceable.FirstOrDefault(u => reason.Contains(u, StringComparison.Ordinal)) is { } why)
+                    if (InlineReasons.NoFlagChanges(site.Decision) is { } why)
                     {
-                        AnsiConsole.MarkupLine($"[grey]site {site.Id} {Common.Escape(site.Caller.Display)} → {Common.Escape(site.Callee.Display)}: cannot force: {Common.Escape(why)}[/]");
+                        AnsiConsole.MarkupLine($"[grey]site {site.Id} {Common.Escape(site.Caller.Display)} → {Common.Escape(site.Callee.Display)}: no flag changes a refusal for '{Common.Escape(why)}'[/]");
                         continue;
                     }
-                    if (reason == InlineReasons.TierZeroOnly) continue;   // only unoptimized code calls it: nothing to change
                     chosen.Add((site, act));
                 }
                 if (chosen.Count == 0) return Common.Fail($"no site of run {info.Id} in the app's own assemblies has a bound of 1% or more and a decision a flag can change");
@@ -151,13 +145,8 @@ internal static class ExperimentCommand
         return cmd;
     }
 
-    /// <summary>Remove an attribute the developer wrote; otherwise flip what the JIT did.</summary>
-    internal static InlineAction ActionFor(CallSite site, RunProfile profile)
-    {
-        var flags = profile.Methods.FirstOrDefault(m => m.Method == site.Callee)?.ImplFlags ?? MethodImplFlags.None;
-        if ((flags & (MethodImplFlags.AggressiveInlining | MethodImplFlags.NoInlining)) != 0) return InlineAction.Remove;
-        return site.Decision.Outcome == InlineOutcome.Inlined ? InlineAction.Block : InlineAction.Force;
-    }
+    internal static InlineAction ActionFor(CallSite site, RunProfile profile) =>
+        InlineActions.ToTry(profile.Methods.FirstOrDefault(m => m.Method == site.Callee)?.ImplFlags ?? MethodImplFlags.None, site.Decision.Outcome);
 
     internal static void Render(ExperimentRecord r, long id)
     {

@@ -14,7 +14,7 @@ public sealed class AdviceJsonTests : IDisposable
 
     internal static readonly MethodIdentity Mix = new("InlineSamples", "InlineSamples.ByteHasher", "Mix", "unsigned int64  (unsigned int64,unsigned int8)");
 
-    internal static Recommendation Measured(MethodIdentity method, AdviceAction action = AdviceAction.Remove) => new()
+    internal static Recommendation Measured(MethodIdentity method, InlineAction action = InlineAction.Remove) => new()
     {
         Method = method,
         Action = action,
@@ -56,11 +56,11 @@ public sealed class AdviceJsonTests : IDisposable
     [Fact]
     public void A_written_file_reads_back_equal()
     {
-        var path = Valid(Measured(Mix), Measured(Mix with { Name = "Other" }, AdviceAction.Force));
+        var path = Valid(Measured(Mix), Measured(Mix with { Name = "Other" }, InlineAction.Force));
         var advice = AdviceJson.Read(path);
         Assert.Equal(2, advice.Recommendations.Count);
         Assert.Equal(Mix, advice.Recommendations[0].Method);
-        Assert.Equal(AdviceAction.Force, advice.Recommendations[1].Action);
+        Assert.Equal(InlineAction.Force, advice.Recommendations[1].Action);
         Assert.Equal(new SourceLocation("samples/InlineSamples/MixerCase.cs", 31, 5), advice.Recommendations[0].Source);
         Assert.Equal(new long[] { 7 }, advice.Recommendations[0].Evidence.ExperimentIds);
         Assert.Empty(Directory.GetFiles(_dir.Path, "*.tmp-*"));
@@ -88,7 +88,7 @@ public sealed class AdviceJsonTests : IDisposable
     [Fact]
     public void A_method_listed_twice_is_refused()
     {
-        var path = Valid(Measured(Mix), Measured(Mix, AdviceAction.Force));
+        var path = Valid(Measured(Mix), Measured(Mix, InlineAction.Force));
         Refused(path, "lists InlineSamples.ByteHasher.Mix unsigned int64  (unsigned int64,unsigned int8) 2 times; one recommendation per method");
     }
 

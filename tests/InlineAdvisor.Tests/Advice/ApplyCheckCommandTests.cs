@@ -1,5 +1,6 @@
 // `advisor apply --assemblies` and `advisor check` through the real CLI: exit codes 0/1/2, the listed problems,
 // and `check --verify` deciding on a deterministic fake workload.
+using InlineAdvisor.Core;
 using InlineAdvisor.Advice;
 using InlineAdvisor.Tests.EndToEnd;
 using Xunit;
@@ -18,7 +19,7 @@ public sealed class ApplyCheckCommandTests : IDisposable
     public void Check_fails_before_apply_passes_after_and_fails_again_on_stale_advice()
     {
         var app = CopyOfSamples(_dir);
-        var advice = Write(AdviceOf(Rec(Score, AdviceAction.Force), Rec(Mix, AdviceAction.Remove)), _dir.File("advice.json"));
+        var advice = Write(AdviceOf(Rec(Score, InlineAction.Force), Rec(Mix, InlineAction.Remove)), _dir.File("advice.json"));
 
         var before = Advisor("check", advice, "--assemblies", app);
         Assert.Equal(1, before.ExitCode);
@@ -36,8 +37,8 @@ public sealed class ApplyCheckCommandTests : IDisposable
         Assert.Equal("", after.Stderr);
 
         // The code moved on: one method's signature changed, another is gone.
-        var stale = Write(AdviceOf(Rec(Score, AdviceAction.Force), Rec(Mix with { Signature = "unsigned int64  (unsigned int64)" }, AdviceAction.Remove),
-            Rec(Score with { Name = "Retired" }, AdviceAction.Block)), _dir.File("stale.json"));
+        var stale = Write(AdviceOf(Rec(Score, InlineAction.Force), Rec(Mix with { Signature = "unsigned int64  (unsigned int64)" }, InlineAction.Remove),
+            Rec(Score with { Name = "Retired" }, InlineAction.Block)), _dir.File("stale.json"));
         var r = Advisor("check", stale, "--assemblies", app);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("stale: signature changed", r.Stdout);
@@ -54,7 +55,7 @@ public sealed class ApplyCheckCommandTests : IDisposable
     public void Wrong_command_lines_exit_2()
     {
         var app = CopyOfSamples(_dir);
-        var advice = Write(AdviceOf(Rec(Score, AdviceAction.Force)), _dir.File("advice.json"));
+        var advice = Write(AdviceOf(Rec(Score, InlineAction.Force)), _dir.File("advice.json"));
         Assert.Equal(2, Advisor("check", advice).ExitCode);                                           // --assemblies is required
         Assert.Equal(2, Advisor("check", advice, "--assemblies", _dir.File("nope")).ExitCode);
         Assert.Equal(2, Advisor("check", advice, "--assemblies", app, "--", "dotnet", "x.dll").ExitCode);   // a workload without --verify
@@ -74,7 +75,7 @@ public sealed class ApplyCheckCommandTests : IDisposable
     public void Verify_fails_when_undoing_the_applied_advice_measurably_helps()
     {
         var app = CopyOfSamples(_dir);
-        var advice = Write(AdviceOf(Rec(Score, AdviceAction.Force), Rec(Mix, AdviceAction.Remove)), _dir.File("advice.json"));
+        var advice = Write(AdviceOf(Rec(Score, InlineAction.Force), Rec(Mix, InlineAction.Remove)), _dir.File("advice.json"));
         Assert.Equal(0, Advisor("apply", advice, "--assemblies", app).ExitCode);
 
         // The runner's copies are A (as built), B (advice undone) and C (as built, the control). This workload

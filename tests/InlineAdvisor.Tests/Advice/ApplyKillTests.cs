@@ -2,6 +2,7 @@
 // temp files a killed apply can leave are removed by the next apply.
 using InlineAdvisor.Advice;
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Metadata;
 using InlineAdvisor.Tests.EndToEnd;
 using Xunit;
@@ -39,7 +40,7 @@ public sealed class ApplyKillTests(ITestOutputHelper output) : IDisposable
                 // Every 7th method with a body, up to 25 per assembly: changes spread over the whole MethodDef table.
                 recommendations.AddRange(assembly.Methods
                     .Where((m, i) => i % 7 == 0 && m.IlSize >= 0 && (m.ImplFlags & MethodImplFlags.NoInlining) == 0 && assembly.FindMethod(m.Identity)?.Method is not null)
-                    .Take(25).Select(m => Rec(m.Identity, AdviceAction.Block)));
+                    .Take(25).Select(m => Rec(m.Identity, InlineAction.Block)));
             }
         }
         var advice = Write(AdviceOf([.. recommendations]), _dir.File("many.json"));
@@ -99,5 +100,5 @@ public sealed class ApplyKillTests(ITestOutputHelper output) : IDisposable
         Assert.All(Assemblies, a => Assert.Equal(patched[a], Hash(Path.Combine(folder, a + ".dll"))));
     }
 
-    private static void AppCopy(string from, string to) => InlineAdvisor.Experiments.AppCopy.Copy(from, to);
+    private static void AppCopy(string from, string to) => InlineAdvisor.Patching.AppCopy.Copy(from, to);
 }

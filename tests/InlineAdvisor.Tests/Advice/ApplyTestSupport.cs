@@ -2,6 +2,7 @@
 using System.Security.Cryptography;
 using InlineAdvisor.Advice;
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
 using InlineAdvisor.Metadata;
 using InlineAdvisor.Tests.EndToEnd;
@@ -15,7 +16,7 @@ internal static class ApplyTestSupport
     /// <summary>Carries [MethodImpl(AggressiveInlining)] in source.</summary>
     public static readonly MethodIdentity Mix = new("InlineSamples", "InlineSamples.ByteHasher", "Mix", "unsigned int64  (unsigned int64,unsigned int8)");
 
-    public static Recommendation Rec(MethodIdentity method, AdviceAction action) => new()
+    public static Recommendation Rec(MethodIdentity method, InlineAction action) => new()
     {
         Method = method,
         Action = action,

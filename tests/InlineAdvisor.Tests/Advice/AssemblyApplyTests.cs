@@ -23,7 +23,7 @@ public sealed class AssemblyApplyTests : IDisposable
         var dll = Path.Combine(app, "InlineSamples.dll");
         var before = Fingerprint(app);
 
-        var outcomes = AssemblyApplier.Apply(AdviceOf(Rec(Score, AdviceAction.Force)), app, strict: false);
+        var outcomes = AssemblyApplier.Apply(AdviceOf(Rec(Score, InlineAction.Force)), app, strict: false);
 
         var o = Assert.Single(outcomes);
         Assert.Equal(ApplyStatus.Applied, o.Status);
@@ -55,7 +55,7 @@ public sealed class AssemblyApplyTests : IDisposable
     {
         var app = CopyOfSamples(_dir);
         var dll = Path.Combine(app, "InlineSamples.dll");
-        var advice = AdviceOf(Rec(Score, AdviceAction.Force), Rec(Mix, AdviceAction.Remove));
+        var advice = AdviceOf(Rec(Score, InlineAction.Force), Rec(Mix, InlineAction.Remove));
 
         var first = AssemblyApplier.Apply(advice, app, strict: false);
         Assert.All(first, o => Assert.Equal(ApplyStatus.Applied, o.Status));
@@ -76,11 +76,11 @@ public sealed class AssemblyApplyTests : IDisposable
         var app = CopyOfSamples(_dir);
         var dll = Path.Combine(app, "InlineSamples.dll");
         var advice = AdviceOf(
-            Rec(Score with { Signature = "int32  (int32,int32)" }, AdviceAction.Block),
-            Rec(Score, AdviceAction.Force),
-            Rec(Score with { Name = "ScoreGone" }, AdviceAction.Force),
-            Rec(Score with { Type = "InlineSamples.NoSuchType" }, AdviceAction.Force),
-            Rec(Score with { Assembly = "NoSuchAssembly" }, AdviceAction.Force));
+            Rec(Score with { Signature = "int32  (int32,int32)" }, InlineAction.Block),
+            Rec(Score, InlineAction.Force),
+            Rec(Score with { Name = "ScoreGone" }, InlineAction.Force),
+            Rec(Score with { Type = "InlineSamples.NoSuchType" }, InlineAction.Force),
+            Rec(Score with { Assembly = "NoSuchAssembly" }, InlineAction.Force));
 
         var outcomes = AssemblyApplier.Apply(advice, app, strict: false);
 
@@ -98,7 +98,7 @@ public sealed class AssemblyApplyTests : IDisposable
     {
         var app = CopyOfSamples(_dir);
         var before = Fingerprint(app);
-        var advice = AdviceOf(Rec(Score, AdviceAction.Force), Rec(Mix with { Signature = "unsigned int64  (unsigned int64)" }, AdviceAction.Remove));
+        var advice = AdviceOf(Rec(Score, InlineAction.Force), Rec(Mix with { Signature = "unsigned int64  (unsigned int64)" }, InlineAction.Remove));
 
         var outcomes = AssemblyApplier.Apply(advice, app, strict: true);
 
@@ -132,7 +132,7 @@ public sealed class AssemblyApplyTests : IDisposable
         var stale = Path.Combine(app, $"InlineSamples.dll.inline-advisor-{DeadPid()}-0123abcd.tmp");
         File.WriteAllText(stale, "left by a killed apply");
         var before = Fingerprint(app);
-        var advice = AdviceOf(Rec(Score, AdviceAction.Force), Rec(Score with { Assembly = name }, AdviceAction.Block));
+        var advice = AdviceOf(Rec(Score, InlineAction.Force), Rec(Score with { Assembly = name }, InlineAction.Block));
 
         var e = Assert.Throws<AdviceException>(() => AssemblyApplier.Apply(advice, app, strict: false));
 
@@ -147,7 +147,7 @@ public sealed class AssemblyApplyTests : IDisposable
     {
         var app = CopyOfSamples(_dir);
         var before = Fingerprint(app);
-        var file = Write(AdviceOf(Rec(Score with { Assembly = "../../etc/InlineSamples" }, AdviceAction.Force)), _dir.File("evil.json"));
+        var file = Write(AdviceOf(Rec(Score with { Assembly = "../../etc/InlineSamples" }, InlineAction.Force)), _dir.File("evil.json"));
         var r = Repo.RunAdvisor(_dir.Path, null, "apply", file, "--assemblies", app);
         Assert.Equal(1, r.ExitCode);
         var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -167,10 +167,10 @@ public sealed class AssemblyApplyTests : IDisposable
         foreach (var f in new[] { dead, running, foreign }) File.WriteAllText(f, "x");
         try
         {
-            Assert.All(AssemblyApplier.Check(AdviceOf(Rec(Score, AdviceAction.Force)), app), o => Assert.Equal(ApplyStatus.NotApplied, o.Status));
+            Assert.All(AssemblyApplier.Check(AdviceOf(Rec(Score, InlineAction.Force)), app), o => Assert.Equal(ApplyStatus.NotApplied, o.Status));
             Assert.True(File.Exists(dead));   // check only reads
 
-            AssemblyApplier.Apply(AdviceOf(Rec(Score, AdviceAction.Force)), app, strict: false);
+            AssemblyApplier.Apply(AdviceOf(Rec(Score, InlineAction.Force)), app, strict: false);
 
             Assert.False(File.Exists(dead));
             Assert.True(File.Exists(running));   // another apply may be using it right now
@@ -190,7 +190,7 @@ public sealed class AssemblyApplyTests : IDisposable
         // A second assembly that the advice names but that cannot be patched: the method has no IL body.
         var iface = new MethodIdentity("InlineSamples", "InlineSamples.IPricer", "Price", "instance int64  (int32)");
         var before = Fingerprint(app);
-        var outcomes = AssemblyApplier.Apply(AdviceOf(Rec(iface, AdviceAction.Block)), app, strict: false);
+        var outcomes = AssemblyApplier.Apply(AdviceOf(Rec(iface, InlineAction.Block)), app, strict: false);
         Assert.Equal(ApplyStatus.Missing, Assert.Single(outcomes).Status);   // bodiless now: stale, skipped
         Assert.Equal(before, Fingerprint(app));
 
@@ -208,7 +208,7 @@ public sealed class AssemblyApplyTests : IDisposable
         before = Fingerprint(app);
         var outsideHash = Hash(outside);
 
-        var e = Assert.Throws<AdviceException>(() => AssemblyApplier.Apply(AdviceOf(Rec(Score, AdviceAction.Force), Rec(coreMethod, AdviceAction.Block)), app, strict: false));
+        var e = Assert.Throws<AdviceException>(() => AssemblyApplier.Apply(AdviceOf(Rec(Score, InlineAction.Force), Rec(coreMethod, InlineAction.Block)), app, strict: false));
 
         Assert.Contains("symbolic link", e.Message);
         Assert.Contains("no assembly was changed", e.Message);

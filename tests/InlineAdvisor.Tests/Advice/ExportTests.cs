@@ -68,30 +68,30 @@ public sealed class ExportTests : IDisposable
         var checkSites = new[] { Site(SumWindows, CheckWindow, 30, 0, 2_000) };
         // Costs: blocking the inlined argument check made the loop slower → no recommendation.
         store.SaveExperiment(Experiment(run, Day.AddHours(1), ExperimentVerdict.Effect, [Wall(0.063, 0.052, 0.073), Code(-0.141, -0.15, -0.13)], checkSites,
-            new FlagEdit(CheckWindow, "block", MethodImplFlags.None, MethodImplFlags.NoInlining)));
+            new FlagEdit(CheckWindow, InlineAction.Block, MethodImplFlags.None, MethodImplFlags.NoInlining)));
         if (onlyHarmful) return path;
         // Pays: removing the forced inline of the mixer costs no wall time and saves Tier1 code → remove.
         store.SaveExperiment(Experiment(run, Day.AddHours(3), ExperimentVerdict.NotResolved, [Wall(-0.035, -0.093, 0.027), Code(-0.108, -0.115, -0.101)], mixSites,
-            new FlagEdit(Mix, "remove", MethodImplFlags.AggressiveInlining, MethodImplFlags.None)));
+            new FlagEdit(Mix, InlineAction.Remove, MethodImplFlags.AggressiveInlining, MethodImplFlags.None)));
         // Superseded: an older experiment on the same method says block; the newest one wins.
         store.SaveExperiment(Experiment(run, Day.AddHours(2), ExperimentVerdict.Effect, [Wall(-0.05, -0.07, -0.03), Code(-0.1, -0.11, -0.09)], mixSites,
-            new FlagEdit(Mix, "block", MethodImplFlags.AggressiveInlining, MethodImplFlags.NoInlining)));
+            new FlagEdit(Mix, InlineAction.Block, MethodImplFlags.AggressiveInlining, MethodImplFlags.NoInlining)));
         // Pays, measured faster: forcing the hot caller → force.
         store.SaveExperiment(Experiment(run, Day.AddHours(4), ExperimentVerdict.Effect, [Wall(-0.041, -0.06, -0.022, 25), Code(0.12, 0.11, 0.13)],
             [Site(Sample("InlineSamples.MixerCase+<>c__DisplayClass5_0", "<Execute>b__0"), HashBlock, 7, 900, 0)],
-            new FlagEdit(HashBlock, "force", MethodImplFlags.NoInlining, MethodImplFlags.AggressiveInlining)));
+            new FlagEdit(HashBlock, InlineAction.Force, MethodImplFlags.NoInlining, MethodImplFlags.AggressiveInlining)));
         // Pays, in an assembly the app folder lacks (no PDB → no source), and its run is unknown (bound 0).
         store.SaveExperiment(Experiment(null, Day.AddHours(5), ExperimentVerdict.Effect, [Wall(-0.02, -0.03, -0.01, 40)],
             [Site(SumWindows, Elsewhere, 3, 10, 0)],
-            new FlagEdit(Elsewhere, "force", MethodImplFlags.None, MethodImplFlags.AggressiveInlining)));
+            new FlagEdit(Elsewhere, InlineAction.Force, MethodImplFlags.None, MethodImplFlags.AggressiveInlining)));
         // Two methods at once: cannot say which change paid → skipped.
         store.SaveExperiment(Experiment(run, Day.AddHours(6), ExperimentVerdict.Effect, [Wall(-0.2, -0.25, -0.15)], [.. mixSites, .. checkSites],
-            new FlagEdit(SumWindows, "block", MethodImplFlags.None, MethodImplFlags.NoInlining),
-            new FlagEdit(CheckWindow, "force", MethodImplFlags.None, MethodImplFlags.AggressiveInlining)));
+            new FlagEdit(SumWindows, InlineAction.Block, MethodImplFlags.None, MethodImplFlags.NoInlining),
+            new FlagEdit(CheckWindow, InlineAction.Force, MethodImplFlags.None, MethodImplFlags.AggressiveInlining)));
         // No interval (one pair): NaN statistics never become advice, nor a number in the file.
         store.SaveExperiment(Experiment(run, Day.AddHours(7), ExperimentVerdict.NotResolved,
             [Wall(double.NaN, double.NaN, double.NaN, 1), Code(-0.2, -0.3, -0.1)], checkSites,
-            new FlagEdit(SumWindows, "remove", MethodImplFlags.NoInlining, MethodImplFlags.None)));
+            new FlagEdit(SumWindows, InlineAction.Remove, MethodImplFlags.NoInlining, MethodImplFlags.None)));
         return path;
     }
 
@@ -124,7 +124,7 @@ public sealed class ExportTests : IDisposable
         // Highest bound first; the superseded, harmful, joint and interval-less experiments gave nothing.
         Assert.Equal(new[] { Mix, HashBlock, Elsewhere }, advice.Recommendations.Select(x => x.Method));
         var mix = advice.Recommendations[0];
-        Assert.Equal(AdviceAction.Remove, mix.Action);
+        Assert.Equal(InlineAction.Remove, mix.Action);
         Assert.Equal(5_185.0 / RunSamples, mix.AmdahlBound, 12);
         Assert.Equal("measured", mix.Evidence.Kind);
         Assert.Equal("wall time", mix.Evidence.Metric);
@@ -143,7 +143,7 @@ public sealed class ExportTests : IDisposable
         Assert.True(mix.Source.Column >= 1);
 
         var force = advice.Recommendations[1];
-        Assert.Equal(AdviceAction.Force, force.Action);
+        Assert.Equal(InlineAction.Force, force.Action);
         Assert.Equal(900.0 / RunSamples, force.AmdahlBound, 12);
         Assert.Equal<double?>(0.12, force.Evidence.Tier1CodeChange);
 

@@ -43,7 +43,7 @@ public sealed class MsBuildTests : IDisposable
                 public static void Main() => Console.WriteLine($"checksum: {Work(14)}");
             }
             """);
-        Write(AdviceOf(Rec(Work, AdviceAction.Force), Rec(Work with { Name = "Retired" }, AdviceAction.Block)), Path.Combine(project, "inline-advice.json"));
+        Write(AdviceOf(Rec(Work, InlineAction.Force), Rec(Work with { Name = "Retired" }, InlineAction.Block)), Path.Combine(project, "inline-advice.json"));
 
         var build = Build(project);
 

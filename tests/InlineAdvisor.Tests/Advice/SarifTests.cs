@@ -35,12 +35,12 @@ public sealed class SarifTests : IDisposable
     [Fact]
     public void Predicted_advice_is_for_review_only_and_measured_advice_is_a_note()
     {
-        var predicted = Measured(Mix with { Name = "Predicted" }, AdviceAction.Force) with
+        var predicted = Measured(Mix with { Name = "Predicted" }, InlineAction.Force) with
         {
             Reason = "predicted: small callee in a hot loop",
             Evidence = new AdviceEvidence { Kind = "predicted", ModelVersion = "heuristic-0.1", Effect = -0.02, Low = -0.05, High = 0.01 },
         };
-        var run = WriteAndValidate(_dir.Path, Measured(Mix, AdviceAction.Block), predicted);
+        var run = WriteAndValidate(_dir.Path, Measured(Mix, InlineAction.Block), predicted);
 
         var results = run.GetProperty("results");
         Assert.Equal("IA0002", results[0].GetProperty("ruleId").GetString());

@@ -16,7 +16,7 @@ public sealed class SourceApplyTests : IDisposable
     private readonly TempDir _dir = new();
     public void Dispose() => _dir.Dispose();
 
-    private static Recommendation Rec(string type, string name, string signature, AdviceAction action, SourceLocation? source = null) => new()
+    private static Recommendation Rec(string type, string name, string signature, InlineAction action, SourceLocation? source = null) => new()
     {
         Method = new MethodIdentity("InlineSamples", type, name, signature),
         Action = action,
@@ -27,13 +27,13 @@ public sealed class SourceApplyTests : IDisposable
 
     private static AdviceFile Advice(params Recommendation[] recs) => new() { ToolVersion = "test", Recommendations = recs };
 
-    private static readonly Recommendation Score = Rec("InlineSamples.PacketScorer", "Score", "int32  (int32,int32,int32)", AdviceAction.Force,
+    private static readonly Recommendation Score = Rec("InlineSamples.PacketScorer", "Score", "int32  (int32,int32,int32)", InlineAction.Force,
         new SourceLocation("MediumCase.cs", 30, 9));
-    private static readonly Recommendation Combine = Rec("InlineSamples.Checksum", "Combine", "unsigned int64  (unsigned int64,unsigned int64)", AdviceAction.Block);
-    private static readonly Recommendation Mix = Rec("InlineSamples.ByteHasher", "Mix", "unsigned int64  (unsigned int64,unsigned int8)", AdviceAction.Remove);
-    private static readonly Recommendation PickLong = Rec("InlineSamples.Fixture.Overloads", "Pick", "int32  (int64)", AdviceAction.Force);
-    private static readonly Recommendation CellGet = Rec("InlineSamples.Fixture.Outer+Cell`1", "Get", "instance !0  (!0)", AdviceAction.Block);
-    private static readonly Recommendation CellMap = Rec("InlineSamples.Fixture.Outer+Cell`1", "Map", "instance generic !!0  (class System.Func`2<!0,!!0>,!0)", AdviceAction.Force);
+    private static readonly Recommendation Combine = Rec("InlineSamples.Checksum", "Combine", "unsigned int64  (unsigned int64,unsigned int64)", InlineAction.Block);
+    private static readonly Recommendation Mix = Rec("InlineSamples.ByteHasher", "Mix", "unsigned int64  (unsigned int64,unsigned int8)", InlineAction.Remove);
+    private static readonly Recommendation PickLong = Rec("InlineSamples.Fixture.Overloads", "Pick", "int32  (int64)", InlineAction.Force);
+    private static readonly Recommendation CellGet = Rec("InlineSamples.Fixture.Outer+Cell`1", "Get", "instance !0  (!0)", InlineAction.Block);
+    private static readonly Recommendation CellMap = Rec("InlineSamples.Fixture.Outer+Cell`1", "Map", "instance generic !!0  (class System.Func`2<!0,!!0>,!0)", InlineAction.Force);
 
     private const string Fixture = """
         // Source-apply fixture: overloads, a nested generic type, and an existing MethodImpl to merge with.
@@ -109,9 +109,9 @@ public sealed class SourceApplyTests : IDisposable
         var originals = Directory.GetFiles(project, "*.cs").ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
         var before = Hashes(project);
         var advice = Advice(Score, Combine, Mix, PickLong, CellGet, CellMap,
-            Rec("InlineSamples.PacketScorer", "ScoreTwice", "int32  (int32)", AdviceAction.Force),
-            Rec("InlineSamples.NoSuchType", "Score", "int32  (int32,int32,int32)", AdviceAction.Force),
-            Rec("InlineSamples.PacketScorer", "Score", "int32  (int32,int32)", AdviceAction.Block));
+            Rec("InlineSamples.PacketScorer", "ScoreTwice", "int32  (int32)", InlineAction.Force),
+            Rec("InlineSamples.NoSuchType", "Score", "int32  (int32,int32,int32)", InlineAction.Force),
+            Rec("InlineSamples.PacketScorer", "Score", "int32  (int32,int32)", InlineAction.Block));
 
         var outcomes = SourceApplier.Apply(advice, _dir.Path);
 
@@ -265,11 +265,11 @@ public sealed class SourceApplyTests : IDisposable
     public void SourceApply_merges_every_spelling_of_an_existing_MethodImpl()
     {
         var path = WriteFile("Forms.cs", Forms);
-        Recommendation R(string name, AdviceAction action, string sig = "instance int32  (int32)") => Rec("Forms.C", name, sig, action);
+        Recommendation R(string name, InlineAction action, string sig = "instance int32  (int32)") => Rec("Forms.C", name, sig, action);
         var outcomes = SourceApplier.Apply(Advice(
-            R("Qualified", AdviceAction.Block), R("Cast", AdviceAction.Block), R("Combined", AdviceAction.Remove),
-            R("Shared", AdviceAction.Remove), R("Bare", AdviceAction.Force), R("Empty", AdviceAction.Block),
-            R("get_Prop", AdviceAction.Force, "instance int32  ()"), R("Dropped", AdviceAction.Remove)), _dir.Path);
+            R("Qualified", InlineAction.Block), R("Cast", InlineAction.Block), R("Combined", InlineAction.Remove),
+            R("Shared", InlineAction.Remove), R("Bare", InlineAction.Force), R("Empty", InlineAction.Block),
+            R("get_Prop", InlineAction.Force, "instance int32  ()"), R("Dropped", InlineAction.Remove)), _dir.Path);
         Assert.All(outcomes, o => Assert.True(o.Status == ApplyStatus.Applied, o.ToString()));
 
         var expected = Forms
@@ -283,7 +283,7 @@ public sealed class SourceApplyTests : IDisposable
             .Replace("{ get => 1; set { } }", "{ [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; set { } }")
             .Replace("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n    public int Dropped", "    public int Dropped");
         Assert.Equal(expected, File.ReadAllText(path));
-        Assert.All(SourceApplier.Apply(Advice(R("Qualified", AdviceAction.Block), R("Dropped", AdviceAction.Remove)), _dir.Path),
+        Assert.All(SourceApplier.Apply(Advice(R("Qualified", InlineAction.Block), R("Dropped", InlineAction.Remove)), _dir.Path),
             o => Assert.Equal(ApplyStatus.AlreadyApplied, o.Status));
     }
 
@@ -292,7 +292,7 @@ public sealed class SourceApplyTests : IDisposable
     {
         var text = "// header\r\n\r\nnamespace Crlf\r\n{\r\n\tpublic static class K\r\n\t{\r\n\t\t/// <summary>doc</summary>\r\n\t\tpublic static int M(int a) => a;\r\n\t}\r\n}\r\n";
         var path = WriteFile("Crlf.cs", text, bom: true);
-        var outcome = SourceApplier.Apply(Advice(Rec("Crlf.K", "M", "int32  (int32)", AdviceAction.Block)), _dir.Path).Single();
+        var outcome = SourceApplier.Apply(Advice(Rec("Crlf.K", "M", "int32  (int32)", InlineAction.Block)), _dir.Path).Single();
         Assert.Equal(ApplyStatus.Applied, outcome.Status);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
@@ -306,7 +306,7 @@ public sealed class SourceApplyTests : IDisposable
     {
         var path = WriteFile("Crlf.cs", "namespace N;\npublic static class K { public static int M(int a) => a; }\n");
         var before = File.ReadAllBytes(path);
-        var ok = Rec("N.K", "M", "int32  (int32)", AdviceAction.Block);
+        var ok = Rec("N.K", "M", "int32  (int32)", InlineAction.Block);
         foreach (var outside in new[] { "../elsewhere/K.cs", "/etc/K.cs", "sub/../../K.cs", @"C:\src\K.cs" })
         {
             var e = Assert.Throws<AdviceException>(() => SourceApplier.Apply(Advice(ok, ok with { Method = ok.Method with { Name = "M2" }, Source = new SourceLocation(outside, 1, 1) }), _dir.Path));
@@ -325,7 +325,7 @@ public sealed class SourceApplyTests : IDisposable
         // Overloads that differ only in generic arity print the same runtime signature.
         var text = "namespace N;\npublic static class G\n{\n    public static int M<T>(int a) => a;\n\n    public static int M<T, U>(int a) => a;\n}\n";
         var path = WriteFile("G.cs", text);
-        var rec = Rec("N.G", "M", "generic int32  (int32)", AdviceAction.Block);
+        var rec = Rec("N.G", "M", "generic int32  (int32)", InlineAction.Block);
         var outcome = SourceApplier.Apply(Advice(rec), _dir.Path).Single();
         Assert.Equal(ApplyStatus.NotApplied, outcome.Status);
         Assert.Contains("ambiguous", outcome.Detail);
@@ -345,10 +345,10 @@ public sealed class SourceApplyTests : IDisposable
         var path = WriteFile("W.cs", text);
         Directory.CreateDirectory(_dir.File("obj"));
         File.WriteAllText(_dir.File("obj/W.cs"), "namespace N; public class W { public int Use(int x) => 0; }\n");
-        var outcome = SourceApplier.Apply(Advice(Rec("N.W", "Use", "instance int32  (class Elsewhere.Gadget)", AdviceAction.Force)), _dir.Path).Single();
+        var outcome = SourceApplier.Apply(Advice(Rec("N.W", "Use", "instance int32  (class Elsewhere.Gadget)", InlineAction.Force)), _dir.Path).Single();
         Assert.True(outcome.Status == ApplyStatus.Applied, outcome.ToString());
         Assert.Contains("[MethodImpl(MethodImplOptions.AggressiveInlining)]\n    public int Use(Gadget g)", File.ReadAllText(path));
-        var changed = SourceApplier.Apply(Advice(Rec("N.W", "Use", "instance int32  (int32)", AdviceAction.Force)), _dir.Path).Single();
+        var changed = SourceApplier.Apply(Advice(Rec("N.W", "Use", "instance int32  (int32)", InlineAction.Force)), _dir.Path).Single();
         Assert.Equal(ApplyStatus.SignatureChanged, changed.Status);   // the obj/ copy was not read
     }
 
@@ -371,9 +371,9 @@ public sealed class SourceApplyTests : IDisposable
             """;
         var path = WriteFile("Q.cs", text);
         var outcomes = SourceApplier.Apply(Advice(
-            Rec("P.Q", "F", "instance int32  (int32)", AdviceAction.Block),
-            Rec("P.Q", "get_Auto", "instance int32  ()", AdviceAction.Block),
-            Rec("P.Q", ".ctor", "instance void  ()", AdviceAction.Block)), _dir.Path);
+            Rec("P.Q", "F", "instance int32  (int32)", InlineAction.Block),
+            Rec("P.Q", "get_Auto", "instance int32  ()", InlineAction.Block),
+            Rec("P.Q", ".ctor", "instance void  ()", InlineAction.Block)), _dir.Path);
         Assert.Equal(ApplyStatus.Applied, outcomes[0].Status);
         Assert.Equal([ApplyStatus.NotApplied, ApplyStatus.NotApplied], outcomes.Skip(1).Select(o => o.Status));
         Assert.Contains("expression-bodied", outcomes[1].Detail);

@@ -36,7 +36,7 @@ public sealed class ExperimentCommandTests : IDisposable
         using var again = ProfileStore.Open(store);
         var e = again.ExperimentsFor(site.Caller, site.Callee).Single();
         Assert.Equal(10, e.Pairs);
-        Assert.Equal("block", e.Edits.Single().Action);
+        Assert.Equal("block", e.Edits.Single().Action.Text());
         Assert.Equal(MethodImplFlags.NoInlining, e.Edits.Single().After & MethodImplFlags.NoInlining);
         Assert.True(e.Flip!.Verified);
         Assert.All(e.Flip.Details, d => Assert.Contains("inlined → not inlined", d));

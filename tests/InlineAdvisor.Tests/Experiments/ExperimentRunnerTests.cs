@@ -1,8 +1,9 @@
 // Runner mechanics on fast, deterministic fake workloads (real processes, real copies, real patching):
 // pairing and order, the stopping rule, metrics, and failures reported for the user.
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using InlineAdvisor.Tests.EndToEnd;
 using Xunit;
 
@@ -44,7 +45,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         var metric = record.Metrics.Single(m => m.Metric.StartsWith("metric"));
         Assert.Equal((7.0, 7.0, 0.0, 0.0, 0.0), (metric.MedianBaseline, metric.MedianVariant, metric.Effect, metric.Low, metric.High));
         Assert.False(metric.LowerIsBetter);
-        Assert.Equal("remove", record.Edits.Single().Action);
+        Assert.Equal("remove", record.Edits.Single().Action.Text());
         Assert.Equal(MethodImplFlags.None, record.Edits.Single().After);
         Assert.Contains(record.Metrics, m => m.Metric == "task-clock");
         Assert.DoesNotContain(record.Metrics, m => m.Metric == "JIT time");   // not .NET: no JIT events, so no numbers invented

@@ -2,6 +2,7 @@
 // the patched program runs, and the JIT's own events show the change honoured.
 using System.Security.Cryptography;
 using InlineAdvisor.Core;
+using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
 using InlineAdvisor.Metadata;
 using InlineAdvisor.Store;

@@ -26,7 +26,7 @@ public sealed class AdviseEndToEndTests
         Assert.True(mix.ValueKind == JsonValueKind.Object, r.Stdout);
         Assert.Equal("AggressiveInlining", mix.GetProperty("existingAttribute").GetString());
         var action = mix.GetProperty("action").GetString();
-        Assert.Contains(action, new[] { "removeAttribute", "leave" });
+        Assert.Contains(action, new[] { "remove", "leave" });
         Assert.Equal("remove", mix.GetProperty("considered").GetString());
         // No experiment in this store: the payoff is a prediction and says so; the reason is stated in words.
         Assert.Equal("predicted", mix.GetProperty("evidence").GetString());

@@ -65,7 +65,7 @@ public sealed class FeatureTests : IDisposable
         var profile = new RunProfile(new RunInfo { Program = "p", CommandLine = "c", Mode = CollectMode.Launch, TracePath = "t" },
             [new MethodProfile { Method = Caller, IlSize = 60, InclusiveSamples = 100, Compiles = [new CodeVersion("OptimizedTier1", 199, 1)] }],
             [site], new RunTotals(200, 0, 0, 0, 0, 0));
-        var f = FeatureBuilder.Build(profile, site, InlineAdvisor.Experiments.InlineAction.Force, _il.Callee(Straight), _il.Site(Caller, Straight, site.IlOffset));
+        var f = FeatureBuilder.Build(profile, site, InlineAdvisor.Core.InlineAction.Force, _il.Callee(Straight), _il.Site(Caller, Straight, site.IlOffset));
         double F(string n) => f[FeatureSchema.IndexOf(n)];
         Assert.Equal(FeatureSchema.Names.Count, f.Length);
         Assert.Equal(Math.Log(7), F("callee_il_log"), 12);   // ldarg.0 ldarg.1 mul ldc.i4.1 add ret: 6 bytes
@@ -91,7 +91,7 @@ public sealed class FeatureTests : IDisposable
     [InlineData("localloc size too large", ReasonClass.SizeBudget)]
     [InlineData("has unmanaged calling convention", ReasonClass.Virtual)]
     [InlineData("", ReasonClass.None)]
-    public void Reasons_map_to_classes(string reason, ReasonClass expected) => Assert.Equal(expected, ReasonClasses.Classify(reason));
+    public void Reasons_map_to_classes(string reason, ReasonClass expected) => Assert.Equal(expected, InlineReasons.Classify(reason));
 
     IReadOnlyList<InlineAdvisor.Metadata.ILCallSite> SitesOfCaller()
     {

@@ -33,7 +33,7 @@ public sealed class MixerStore : IDisposable
         {
             ProfileRunId = run.Id, StartedUtc = DateTime.UtcNow, Seconds = 42, AppDir = appDir,
             Command = $"dotnet {Repo.SamplesDll} mixer --scale 0.4", Sites = [site],
-            Edits = [new FlagEdit(site.Callee, "remove", MethodImplFlags.AggressiveInlining, MethodImplFlags.None)],
+            Edits = [new FlagEdit(site.Callee, InlineAction.Remove, MethodImplFlags.AggressiveInlining, MethodImplFlags.None)],
             Verdict = ExperimentVerdict.NoEffect, DecidingMetric = "wall time", Pairs = 16, Epsilon = 0.01,
             Metrics =
             [

@@ -1,6 +1,6 @@
 // Paired log ratios: hand-checked numbers, the control difference, refusals, and interval coverage on
 // synthetic data with a known effect. All seeded: the same counts on every run.
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using Xunit;
 using Xunit.Abstractions;
 

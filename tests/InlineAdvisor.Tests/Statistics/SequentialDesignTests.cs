@@ -1,7 +1,7 @@
 // The group-sequential stopping rule against known answers: published boundaries, the α each look spends
 // (Monte Carlo), coverage, early stopping, and false positives on pure noise from a machine that switches
 // speed regimes. Every experiment is seeded, so the counts are the same on every run.
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 // A simulated noisy machine for testing the statistics against known answers: the true effect is set, so
 // coverage and false-positive rates can be counted. Matches what was measured here: SD of ln(B/A) of a pair
 // 0.04–0.08, and a speed that switches between regimes for seconds to minutes.
-using InlineAdvisor.Experiments.Statistics;
+using InlineAdvisor.Statistics;
 
 namespace InlineAdvisor.Tests.Statistics;
 

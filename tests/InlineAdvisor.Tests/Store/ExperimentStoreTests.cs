@@ -62,10 +62,10 @@ public sealed class ExperimentStoreTests : IDisposable
             Sites = chosen,
             Edits =
             [
-                new FlagEdit(Hash, "force", MethodImplFlags.None, MethodImplFlags.AggressiveInlining),
-                new FlagEdit(Mix, "block", MethodImplFlags.AggressiveInlining | MethodImplFlags.AggressiveOptimization,
+                new FlagEdit(Hash, InlineAction.Force, MethodImplFlags.None, MethodImplFlags.AggressiveInlining),
+                new FlagEdit(Mix, InlineAction.Block, MethodImplFlags.AggressiveInlining | MethodImplFlags.AggressiveOptimization,
                     MethodImplFlags.NoInlining | MethodImplFlags.AggressiveOptimization),
-                new FlagEdit(newMethod, "force", MethodImplFlags.NoInlining, MethodImplFlags.AggressiveInlining),
+                new FlagEdit(newMethod, InlineAction.Force, MethodImplFlags.NoInlining, MethodImplFlags.AggressiveInlining),
             ],
             Verdict = ExperimentVerdict.Effect,
             DecidingMetric = "wall",

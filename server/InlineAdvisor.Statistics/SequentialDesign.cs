@@ -24,7 +24,7 @@ using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.RootFinding;
 
-namespace InlineAdvisor.Experiments.Statistics;
+namespace InlineAdvisor.Statistics;
 
 public enum Verdict
 {

@@ -1,5 +1,5 @@
 // Copies a built application folder, so experiments patch and run copies and never the user's files.
-namespace InlineAdvisor.Experiments;
+namespace InlineAdvisor.Patching;
 
 public static class AppCopy
 {

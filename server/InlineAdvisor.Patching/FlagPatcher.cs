@@ -5,18 +5,7 @@ using System.Reflection.PortableExecutable;
 using InlineAdvisor.Core;
 using InlineAdvisor.Metadata;
 
-namespace InlineAdvisor.Experiments;
-
-/// <summary>What to do to a method's inlining attribute.</summary>
-public enum InlineAction
-{
-    /// <summary>Add AggressiveInlining (and drop NoInlining).</summary>
-    Force,
-    /// <summary>Add NoInlining (and drop AggressiveInlining).</summary>
-    Block,
-    /// <summary>Drop both: trust the JIT.</summary>
-    Remove,
-}
+namespace InlineAdvisor.Patching;
 
 public sealed record FlagChange(MethodIdentity Method, InlineAction Action);
 
@@ -27,14 +16,9 @@ public sealed class PatchException(string message) : Exception(message);
 
 public static class FlagPatcher
 {
-    private const MethodImplFlags InliningBits = MethodImplFlags.AggressiveInlining | MethodImplFlags.NoInlining;
 
-    public static MethodImplFlags Apply(MethodImplFlags flags, InlineAction action) => (flags & ~InliningBits) | action switch
-    {
-        InlineAction.Force => MethodImplFlags.AggressiveInlining,
-        InlineAction.Block => MethodImplFlags.NoInlining,
-        _ => MethodImplFlags.None,
-    };
+    public static MethodImplFlags Apply(MethodImplFlags flags, InlineAction action) =>
+        action == InlineAction.Leave ? throw new ArgumentException("leave is not an edit", nameof(action)) : action.ApplyTo(flags);
 
     /// <summary>
     /// Patches every change into the assemblies under <paramref name="appCopy"/>, which must be a copy the

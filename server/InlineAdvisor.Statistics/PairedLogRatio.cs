@@ -6,7 +6,7 @@
 // at n ≤ 16 here), reported back on the ratio scale as exp(x) − 1.
 using MathNet.Numerics.Distributions;
 
-namespace InlineAdvisor.Experiments.Statistics;
+namespace InlineAdvisor.Statistics;
 
 /// <summary>A relative difference (B/A − 1) and an interval for it, all on the ratio scale.</summary>
 public readonly record struct RelativeInterval(double Estimate, double Lower, double Upper)
