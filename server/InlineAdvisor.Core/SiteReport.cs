@@ -53,8 +53,8 @@ public static class ReportBuilder
     public static string DescribeEvidence(ExperimentRecord e)
     {
         var m = e.Metrics.FirstOrDefault(x => x.Metric == e.DecidingMetric);
-        var action = string.Join("+", e.Edits.Select(x => x.Action));
-        var change = m is null ? "" : FormattableString.Invariant($" {m.Effect:+0.0%;-0.0%} [{m.Low:+0.0%;-0.0%}, {m.High:+0.0%;-0.0%}] {m.Metric},");
+        var action = string.Join("+", e.Edits.Select(x => x.Action.Text()));
+        var change = m is null ? "" : $" {Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}] {m.Metric},";
         var verdict = e.Verdict switch
         {
             ExperimentVerdict.Effect => "",

@@ -28,18 +28,7 @@ public static class LensText
     public static string? Payoff(SiteEntry e)
     {
         if (e.Experiments.Count == 0) return e.Advice is { } a ? Predicted(a) : null;
-        var x = e.Experiments[0];
-        var action = string.Join("+", x.Edits.Select(d => d.Action));
-        var m = x.Metrics.FirstOrDefault(k => k.Metric == x.DecidingMetric);
-        if (m is null) return $"{action}: {Verdict(x)} (n={x.Pairs}, measured)";
-        var interval = $"{Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}]";
-        var verdict = x.Verdict switch
-        {
-            ExperimentVerdict.Effect => "",
-            ExperimentVerdict.NoEffect => " no effect,",
-            _ => " not resolved,",
-        };
-        return $"{action}: {interval}{verdict} (n={x.Pairs}, measured)".Replace(", (", " (");
+        return ReportBuilder.DescribeEvidence(e.Experiments[0]);
     }
 
     static string? Predicted(SiteAdvice a)

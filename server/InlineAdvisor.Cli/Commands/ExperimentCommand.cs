@@ -124,7 +124,7 @@ internal static class ExperimentCommand
                                 task.Value = p.Round;
                                 task.Description = Common.Escape(p.Decision is not { } d ? p.Phase
                                     : d.N < plan.Design.MinPairs
-                                        ? $"n={d.N}: B vs A {d.Effect.Estimate:+0.0%;-0.0%}, control {d.Control?.Estimate:+0.0%;-0.0%} (first look at n={plan.Design.MinPairs})"
+                                        ? $"n={d.N}: B vs A {Percent.Signed(d.Effect.Estimate)}, control {Percent.Signed(d.Control?.Estimate)} (first look at n={plan.Design.MinPairs})"
                                         : $"n={d.N}: B vs A {d.Effect}, control {d.Control}");
                             });
                             return await Task.Run(() => new ExperimentRunner().RunAsync(plan, progress, interruption.Token));
