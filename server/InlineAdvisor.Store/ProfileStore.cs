@@ -15,8 +15,6 @@ public sealed partial class ProfileStore : IDisposable
 {
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
-    private static readonly Lazy<bool> SqliteReady = new(() => { SQLitePCL.Batteries_V2.Init(); return true; });
-
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _busyTimeout;
     private SqliteTransaction? _transaction;
@@ -50,7 +48,6 @@ public sealed partial class ProfileStore : IDisposable
     internal static ProfileStore Open(string path, TimeSpan busyTimeout, int schemaVersion)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _ = SqliteReady.Value;
         var full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new StoreException(full, $"'{full}' is a folder; give the path of a store file (e.g. .inline-advisor/advisor.db).");

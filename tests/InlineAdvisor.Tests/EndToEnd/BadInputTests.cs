@@ -117,7 +117,6 @@ public sealed class BadInputTests(StoreWithOneRun fixture) : IClassFixture<Store
     {
         var store = fixture.Dir.File("locked.db");
         File.Copy(fixture.Store, store);
-        SQLitePCL.Batteries_V2.Init();
         using var holder = new SqliteConnection($"Data Source={store}");
         holder.Open();
         using (var cmd = holder.CreateCommand()) { cmd.CommandText = "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;"; cmd.ExecuteNonQuery(); }

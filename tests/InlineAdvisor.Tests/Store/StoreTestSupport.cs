@@ -23,7 +23,6 @@ public sealed class TempFolder : IDisposable
 
 public static class StoreTestSupport
 {
-    static StoreTestSupport() => SQLitePCL.Batteries_V2.Init();
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
