@@ -34,15 +34,8 @@ public static class AdviceJson
                 info.Properties.RemoveAt(i);
     }
 
-    /// <summary>Writes atomically: a temp file beside the target, then a rename, so a reader never sees half a file.</summary>
-    public static void Write(AdviceFile advice, string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".tmp-{Environment.ProcessId}";
-        File.WriteAllText(temp, JsonSerializer.Serialize(advice, Options));
-        File.Move(temp, full, overwrite: true);
-    }
+    /// <summary>Writes atomically (<see cref="AtomicFile"/>): a reader never sees half a file.</summary>
+    public static void Write(AdviceFile advice, string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(advice, Options));
 
     /// <exception cref="AdviceException">The file is missing, too large, not JSON of this schema, of another
     /// schema version, has an unknown action, or lists a method twice.</exception>

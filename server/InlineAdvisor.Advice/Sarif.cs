@@ -52,23 +52,10 @@ public static class Sarif
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // readable non-ASCII names; still valid JSON
     };
 
-    /// <summary>Writes atomically, like <see cref="AdviceJson.Write"/>: a temp file beside the target, then a rename.</summary>
+    /// <summary>Writes atomically (<see cref="AtomicFile"/>): a reader sees the old log or the whole new one.</summary>
     /// <param name="sourceRoot">The folder relative source paths are relative to (SRCROOT); absolute paths under it are made relative too.</param>
-    public static void Write(AdviceFile advice, string path, string sourceRoot)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".tmp-{Environment.ProcessId}";
-        try
-        {
-            File.WriteAllText(temp, Build(advice, sourceRoot).ToJsonString(WriteOptions), new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public static void Write(AdviceFile advice, string path, string sourceRoot) =>
+        AtomicFile.WriteAllText(path, Build(advice, sourceRoot).ToJsonString(WriteOptions));
 
     /// <summary>The SARIF log as a JSON tree.</summary>
     public static JsonObject Build(AdviceFile advice, string sourceRoot)

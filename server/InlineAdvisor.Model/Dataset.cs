@@ -1,4 +1,4 @@
-// Labelled examples: the corpus measurements (CONTRACTS.md format 1) joined with profile + IL features, store experiments, and the CSV they live in.
+// Labelled examples: the corpus measurements (format 1, written by samples/Corpus/Generator/Template/Harness.cs) joined with profile + IL features, store experiments, and the CSV they live in.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -172,7 +172,7 @@ public static class CorpusDataset
         using var _ = doc;
         var root = doc.RootElement;
         if (!root.TryGetProperty("format", out var format) || format.GetInt32() != 1)
-            throw new ModelException("measurements: expected \"format\": 1 (see CONTRACTS.md)");
+            throw new ModelException("measurements: expected \"format\": 1 (as samples/Corpus/Generator/Template/Harness.cs writes it)");
         string assembly = root.GetProperty("assembly").GetString() ?? "";
         var examples = new List<Example>();
         var notes = new List<string>();

@@ -1,4 +1,5 @@
 // Writes the metrics section of the model card between markers, leaving the hand-written rest of the card as it is.
+using InlineAdvisor.Core;
 using System.Globalization;
 using System.Text;
 
@@ -41,7 +42,7 @@ public static class ModelCard
         var text = File.ReadAllText(path);
         int b = text.IndexOf(CompareBegin, StringComparison.Ordinal), e = text.IndexOf(CompareEnd, StringComparison.Ordinal);
         text = b >= 0 && e > b ? text[..b] + sb + text[(e + CompareEnd.Length)..] : text.TrimEnd('\n') + "\n\n## What we tried (held out, each candidate alone)\n\n" + sb + "\n";
-        ModelFile.WriteAtomic(path, text);
+        AtomicFile.WriteAllText(path, text);
     }
 
     public static void WriteMetrics(string path, ModelFileData m)
@@ -49,6 +50,6 @@ public static class ModelCard
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Model card\n\n## Held-out metrics\n\n" + Begin + "\n" + End + "\n";
         int b = text.IndexOf(Begin, StringComparison.Ordinal), e = text.IndexOf(End, StringComparison.Ordinal);
         text = b >= 0 && e > b ? text[..b] + Metrics(m).TrimEnd('\n') + text[(e + End.Length)..] : text.TrimEnd('\n') + "\n\n## Held-out metrics\n\n" + Metrics(m);
-        ModelFile.WriteAtomic(path, text);
+        AtomicFile.WriteAllText(path, text);
     }
 }

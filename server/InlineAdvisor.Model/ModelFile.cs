@@ -43,16 +43,6 @@ public static class ModelFile
 
     public static string Serialize(ModelFileData data) => JsonSerializer.Serialize(data, Options) + "\n";
 
-    /// <summary>Writes beside the target and renames over it: a reader sees the old file or the new one, never half.</summary>
-    public static void WriteAtomic(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".tmp-{Environment.ProcessId}";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, full, overwrite: true);
-    }
-
     /// <summary>Loads a model; one that was trained on another feature schema is refused (one line).</summary>
     public static ModelFileData Load(string path)
     {

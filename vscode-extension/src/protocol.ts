@@ -1,4 +1,4 @@
-// The server's custom messages and command ids, typed once (CONTRACTS.md, "Language server ↔ extension").
+// The server's custom messages and command ids, typed once (mirrored by the server's protocol records).
 // Everything else the client speaks is plain LSP, handled by vscode-languageclient.
 import { NotificationType, RequestType } from 'vscode-languageclient/node';
 

@@ -1,4 +1,5 @@
 // `advisor dataset`: corpus measurements + the profile of the same process + the corpus IL → the training CSV.
+using InlineAdvisor.Core;
 using System.CommandLine;
 using InlineAdvisor.Model;
 
@@ -32,14 +33,14 @@ internal static class DatasetCommand
             {
                 using var il = new ILFeatureReader(parse.GetValue(app)!);
                 var result = CorpusDataset.Build(json, s.LoadRun(info.Id)!, il);
-                ModelFile.WriteAtomic(parse.GetValue(output)!, DatasetCsv.Write(result.Examples));
+                AtomicFile.WriteAllText(parse.GetValue(output)!, DatasetCsv.Write(result.Examples));
                 foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
                 Console.WriteLine($"{result.Examples.Count} examples from run {info.Id} → {parse.GetValue(output)}");
                 return (int)ExitCode.Ok;
             }
             catch (Exception e) when (e is ModelException or KeyNotFoundException or InvalidOperationException or ArgumentException)
             {
-                return Common.Fail(e is ModelException ? e.Message : $"measurements: {e.Message} (format: CONTRACTS.md)");
+                return Common.Fail(e is ModelException ? e.Message : $"measurements: {e.Message} (the format samples/Corpus/Generator/Template/Harness.cs writes)");
             }
         });
         return cmd;

@@ -1,4 +1,5 @@
 // `advisor train`: fit the payoff model on the dataset (and a store's experiments), print the held-out table, write the model and the card's metrics.
+using InlineAdvisor.Core;
 using System.CommandLine;
 using System.Globalization;
 using InlineAdvisor.Model;
@@ -44,7 +45,7 @@ internal static class TrainCommand
                 if (examples.Count == 0) return Common.Fail("no examples to train on");
                 int s0 = parse.GetValue(seed);
                 var metrics = Evaluation.LeaveOneFamilyOut(examples, s0, null, out var predictions);
-                if (parse.GetValue(heldOut) is { } heldPath) ModelFile.WriteAtomic(heldPath, predictions);
+                if (parse.GetValue(heldOut) is { } heldPath) AtomicFile.WriteAllText(heldPath, predictions);
                 var model = PayoffModel.Train(examples, s0);
                 var file = new ModelFileData
                 {
@@ -53,7 +54,7 @@ internal static class TrainCommand
                     Families = examples.Select(e => e.Family).Distinct().Order(StringComparer.Ordinal).ToList(),
                     Models = model.Models, Metrics = metrics,
                 };
-                ModelFile.WriteAtomic(parse.GetValue(output)!, ModelFile.Serialize(file));
+                AtomicFile.WriteAllText(parse.GetValue(output)!, ModelFile.Serialize(file));
                 Render(metrics, examples.Count, file.Families.Count);
                 if (parse.GetValue(card) is { } cardPath) ModelCard.WriteMetrics(cardPath, file);
                 if (parse.GetValue(compare))
