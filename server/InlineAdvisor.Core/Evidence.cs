@@ -92,3 +92,34 @@ public static class MeasuredOutcome
         Deciding(e) is { } d && !(d.LowerIsBetter ? d.Low > 0 : d.High < 0)
         && e.Metrics.FirstOrDefault(m => m.Metric == Metrics.Tier1Code) is { High: < 0 };
 }
+
+/// <summary>
+/// The one rule for which experiments speak for a call site: every experiment whose sites include its caller → callee
+/// (any IL offset, matched by method identity, so evidence spans builds and runs), newest first (started, then id).
+/// The report, advise and the editor all read evidence through it.
+/// </summary>
+public sealed class SiteEvidence
+{
+    public static readonly SiteEvidence None = new([]);
+
+    readonly Dictionary<(MethodIdentity Caller, MethodIdentity Callee), IReadOnlyList<ExperimentRecord>> _byEdge;
+
+    public SiteEvidence(IEnumerable<ExperimentRecord> experiments)
+    {
+        _byEdge = experiments.SelectMany(e => e.Sites.Select(s => (Key: (s.Caller, s.Callee), e)))
+            .GroupBy(x => x.Key)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<ExperimentRecord>)NewestFirst(g.Select(x => x.e).Distinct()).ToList());
+    }
+
+    public static IOrderedEnumerable<ExperimentRecord> NewestFirst(IEnumerable<ExperimentRecord> experiments) =>
+        experiments.OrderByDescending(e => e.StartedUtc).ThenByDescending(e => e.Id);
+
+    /// <summary>Every experiment at the site's caller → callee, newest first.</summary>
+    public IReadOnlyList<ExperimentRecord> For(CallSite site) => For(site.Caller, site.Callee);
+
+    public IReadOnlyList<ExperimentRecord> For(MethodIdentity caller, MethodIdentity callee) =>
+        _byEdge.TryGetValue((caller, callee), out var list) ? list : [];
+
+    /// <summary>The newest experiment at the site, the one a one-line view shows.</summary>
+    public ExperimentRecord? Newest(CallSite site) => For(site) is [var first, ..] ? first : null;
+}

@@ -43,18 +43,16 @@ public sealed class ProfileIndex
         Totals = profile.Totals;
         ExperimentCount = experiments.Count;
         SiteCount = profile.Sites.Count;
-        var byEdge = experiments.SelectMany(e => e.Sites.Select(s => (Key: (s.Caller, s.Callee), e)))
-            .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<ExperimentRecord>)g.Select(x => x.e).Distinct().OrderByDescending(e => e.Id).ToList());
-        IReadOnlyList<ExperimentRecord> ExperimentsOf(CallSite s) => byEdge.TryGetValue((s.Caller, s.Callee), out var list) ? list : [];
-        var predictions = predict?.Invoke(profile, ExperimentsOf) ?? SitePredictions.None;
+        var evidence = new SiteEvidence(experiments);
+        var predictions = predict?.Invoke(profile, evidence.For) ?? SitePredictions.None;
         PredictionNote = predictions.Note;
         // Every site with a source line, in the report's own rows (threshold 0: the editor filters by its setting).
         var report = ReportBuilder.Build(profile, top: int.MaxValue, hotThreshold: 0,
-            evidence: s => byEdge.TryGetValue((s.Caller, s.Callee), out var list) ? list[0] : null,
+            evidence: evidence.Newest,
             hideSite: s => s.Source is null);
         foreach (var group in report.Sites.GroupBy(r => r.Site.Source!.File, StringComparer.Ordinal))
         {
-            var sites = group.Select(r => new SiteEntry(r, ExperimentsOf(r.Site), predictions.For(r.Site)))
+            var sites = group.Select(r => new SiteEntry(r, evidence.For(r.Site), predictions.For(r.Site)))
                 .OrderBy(e => e.Site.Source!.Line).ThenBy(e => e.Site.IlOffset).ToList();
             var name = FileName(group.Key);
             if (!_byFileName.TryGetValue(name, out var bucket)) _byFileName[name] = bucket = [];

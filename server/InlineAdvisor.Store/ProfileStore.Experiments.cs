@@ -52,23 +52,12 @@ public sealed partial class ProfileStore
         InTransaction(write: false, () => ReadExperiments("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", id)))
             .SingleOrDefault();
 
-    /// <summary>
-    /// Evidence for a call site: every experiment whose sites include <paramref name="caller"/> → <paramref name="callee"/>
-    /// (any IL offset), matched by method identity so it spans builds and runs; whole records, newest first.
-    /// </summary>
+    /// <summary>Evidence for a call site caller → callee, by the one rule (<see cref="SiteEvidence"/>): newest first.</summary>
     public IReadOnlyList<ExperimentRecord> ExperimentsFor(MethodIdentity caller, MethodIdentity callee)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(callee);
-        return InTransaction(write: false, () => ReadExperiments($"""
-            WHERE id IN (SELECT experiment_id FROM experiment_sites
-                         WHERE caller_id = (SELECT id FROM methods WHERE assembly = $ca AND type = $ct AND name = $cn AND signature = $cs)
-                           AND callee_id = (SELECT id FROM methods WHERE assembly = $ea AND type = $et AND name = $en AND signature = $es))
-            {NewestFirst}
-            """,
-            cmd => Set(cmd,
-                ("$ca", caller.Assembly), ("$ct", caller.Type), ("$cn", caller.Name), ("$cs", caller.Signature),
-                ("$ea", callee.Assembly), ("$et", callee.Type), ("$en", callee.Name), ("$es", callee.Signature))));
+        return new SiteEvidence(ListExperiments()).For(caller, callee);
     }
 
     // ---- writing ----

@@ -1,6 +1,7 @@
 // `advisor advise`: ranked recommendations per call site (measured evidence first, labelled predictions otherwise), rendered from one AdviceReport.
 using System.CommandLine;
 using System.Text.Json;
+using InlineAdvisor.Core;
 using InlineAdvisor.Model;
 using Spectre.Console;
 
@@ -34,7 +35,7 @@ internal static class AdviseCommand
                 var modelPath = parse.GetValue(modelOpt) ?? ModelFile.FindDefault();
                 var model = modelPath is null ? null : ModelFile.Load(modelPath);
                 using var il = new ILFeatureReader(parse.GetValue(app)!);
-                var report = Advisor.Advise(s.LoadRun(info.Id)!, site => s.ExperimentsFor(site.Caller, site.Callee), il, model, modelPath,
+                var report = Advisor.Advise(s.LoadRun(info.Id)!, new SiteEvidence(s.ListExperiments()).For, il, model, modelPath,
                     new AdviseOptions(parse.GetValue(minBound), parse.GetValue(top)));
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, ReportCommand.JsonOptions));
                 else Render(report);

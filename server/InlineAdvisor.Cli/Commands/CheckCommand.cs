@@ -141,10 +141,10 @@ internal static class CheckCommand
             AnsiConsole.MarkupLine($"[grey]{Common.Escape($"  when advised: {r.Method.Display} {r.Evidence.Metric} {Percent.Signed(r.Evidence.Effect!.Value)} [{Percent.Signed(r.Evidence.Low ?? 0)}, {Percent.Signed(r.Evidence.High ?? 0)}] at n={r.Evidence.N}")}[/]");
         foreach (var n in record.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(n)}[/]");
 
-        bool undoingHelps = m.LowerIsBetter ? m.High < 0 : m.Low > 0;
+        // The experiment's change is undoing the advice: if that change improves the metric, the advice now regresses it.
         switch (record.Verdict)
         {
-            case ExperimentVerdict.Effect when undoingHelps:
+            case ExperimentVerdict.Effect when MeasuredOutcome.Improves(record):
                 return Common.Fail($"--verify: the applied advice now regresses {m.Metric}: undoing it changes it by {undone} at n={m.N}, clear of the A/A control {control}; drop or re-measure these recommendations");
             case ExperimentVerdict.Effect:
                 AnsiConsole.MarkupLine($"[green]holds: undoing the advice costs {Common.Escape(undone)}[/]");

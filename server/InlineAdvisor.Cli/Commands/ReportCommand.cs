@@ -37,10 +37,10 @@ internal static class ReportCommand
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
             // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
-            var experiments = profileStore.ListExperiments();
+            var evidence = new SiteEvidence(profileStore.ListExperiments());
             var framework = FrameworkAssemblies();
             var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100,
-                site => experiments.FirstOrDefault(e => e.Sites.Any(x => x.Caller == site.Caller && x.Callee == site.Callee)),
+                evidence.Newest,
                 parse.GetValue(all) ? null : site => framework.Contains(site.Caller.Assembly) && framework.Contains(site.Callee.Assembly));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
             else Render(report);
