@@ -10,6 +10,8 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace InlineAdvisor.Advice;
 
+/// <summary>One C# file: its text and tree, and what is needed to write it back unchanged but for the edit (the
+/// original bytes to detect a concurrent change, the encoding, the preamble, the line ending).</summary>
 internal sealed class SourceDocument
 {
     public required string FullPath { get; init; }
@@ -28,6 +30,7 @@ internal sealed class SourceDocument
     public override string ToString() => RelativePath;
 }
 
+/// <summary>The files of one .csproj folder, compiled together so their types bind to each other.</summary>
 internal sealed class SourceProject
 {
     public required string Dir { get; init; }
