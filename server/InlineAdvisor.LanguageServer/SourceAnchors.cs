@@ -25,7 +25,7 @@ public sealed record DocumentAnchors(IReadOnlyList<AnchoredMethod> Methods, IRea
 
 public static class SourceAnchors
 {
-    static readonly CSharpParseOptions Parse = new(LanguageVersion.Preview);
+    static readonly CSharpParseOptions Parse = InlineAdvisor.Advice.SourceParsing.Options;
 
     public static SyntaxTree ParseText(string text, string path) => CSharpSyntaxTree.ParseText(SourceText.From(text), Parse, path);
 

@@ -57,7 +57,7 @@ public static class RuntimeNames
 
     /// <summary>The signature text of a method definition, as MethodSignature fields print it.</summary>
     public static string Signature(MetadataReader md, MethodDefinitionHandle method) =>
-        FormatMethod(md.GetMethodDefinition(method).DecodeSignature(SignatureText.Instance, null), " ", dropVarargTail: false);
+        FormatMethod(md.GetMethodDefinition(method).DecodeSignature(SignatureText.Instance, null), functionPointer: false, dropVarargTail: false);
 
     /// <summary>The signature text of a method signature blob (a MemberReference's or a definition's).
     /// The variable part of a vararg call-site signature is dropped: events print the definition.</summary>
@@ -65,14 +65,14 @@ public static class RuntimeNames
     {
         var reader = md.GetBlobReader(methodSignature);
         var sig = new SignatureDecoder<string, object?>(SignatureText.Instance, md, null).DecodeMethodSignature(ref reader);
-        return FormatMethod(sig, " ", dropVarargTail: true);
+        return FormatMethod(sig, functionPointer: false, dropVarargTail: true);
     }
 
     /// <summary>A method definition's signature with the declaring type's parameters !0, !1… replaced by
     /// <paramref name="typeArguments"/> (signature text, e.g. "value class Ns.S"): used to match an
     /// implementation against an interface or base method declared on an instantiated type.</summary>
     public static string SubstitutedSignature(MetadataReader md, MethodDefinitionHandle method, IReadOnlyList<string> typeArguments) =>
-        FormatMethod(md.GetMethodDefinition(method).DecodeSignature(SignatureText.Instance, typeArguments), " ", dropVarargTail: false);
+        FormatMethod(md.GetMethodDefinition(method).DecodeSignature(SignatureText.Instance, typeArguments), functionPointer: false, dropVarargTail: false);
 
     /// <summary>The generic type (TypeDef or TypeRef) and type arguments (signature text) of a type
     /// reference in a base-type or interface position; arguments are empty when it is not instantiated.</summary>
@@ -225,22 +225,16 @@ public static class RuntimeNames
             : thisAssembly;
     }
 
-    static readonly string[] CallConvNames =
-        ["", "unmanaged cdecl ", "unmanaged stdcall ", "unmanaged thiscall ", "unmanaged fastcall ", "vararg ",
-         "<error> ", "<error> ", "", "", "", "native vararg "];
-
-    /// <summary>PrettyPrintSigWorkerInternal: the runtime calls it with name " " (hence "ret  (args)")
-    /// for methods and "" for function pointers.</summary>
-    internal static string FormatMethod(MethodSignature<string> sig, string name, bool dropVarargTail)
+    /// <summary>PrettyPrintSigWorkerInternal, for a method (the gap before "(") or a function pointer (no gap); the
+    /// words come from <see cref="RuntimeSignatureText"/>, shared with the source-side printer.</summary>
+    internal static string FormatMethod(MethodSignature<string> sig, bool functionPointer, bool dropVarargTail)
     {
         var sb = new StringBuilder();
-        if (sig.Header.IsInstance) sb.Append("instance ");
-        if (sig.Header.IsGeneric) sb.Append("generic ");
-        int cc = (int)sig.Header.CallingConvention & 0x0F;
-        if (cc < CallConvNames.Length) sb.Append(CallConvNames[cc]);
+        if (sig.Header.IsInstance) sb.Append(RuntimeSignatureText.Instance);
+        if (sig.Header.IsGeneric) sb.Append(RuntimeSignatureText.Generic);
+        sb.Append(RuntimeSignatureText.CallingConvention(sig.Header.CallingConvention));
         sb.Append(sig.ReturnType);
-        if (name.Length > 0) sb.Append(' ').Append(name);
-        sb.Append('(');
+        sb.Append(RuntimeSignatureText.ParameterListOpen(functionPointer));
         int count = dropVarargTail ? sig.RequiredParameterCount : sig.ParameterTypes.Length;
         bool comma = false;
         for (int i = 0; i < count; i++)
@@ -259,34 +253,13 @@ public static class RuntimeNames
     {
         public static readonly SignatureText Instance = new();
 
-        public string GetPrimitiveType(PrimitiveTypeCode typeCode) => typeCode switch
-        {
-            PrimitiveTypeCode.Void => "void",
-            PrimitiveTypeCode.Boolean => "bool",
-            PrimitiveTypeCode.Char => "wchar",
-            PrimitiveTypeCode.SByte => "int8",
-            PrimitiveTypeCode.Byte => "unsigned int8",
-            PrimitiveTypeCode.Int16 => "int16",
-            PrimitiveTypeCode.UInt16 => "unsigned int16",
-            PrimitiveTypeCode.Int32 => "int32",
-            PrimitiveTypeCode.UInt32 => "unsigned int32",
-            PrimitiveTypeCode.Int64 => "int64",
-            PrimitiveTypeCode.UInt64 => "unsigned int64",
-            PrimitiveTypeCode.Single => "float32",
-            PrimitiveTypeCode.Double => "float64",
-            PrimitiveTypeCode.IntPtr => "int",
-            PrimitiveTypeCode.UIntPtr => "unsigned int",
-            PrimitiveTypeCode.Object => "class System.Object",
-            PrimitiveTypeCode.String => "class System.String",
-            PrimitiveTypeCode.TypedReference => "refany",
-            _ => "<UNKNOWN>",
-        };
+        public string GetPrimitiveType(PrimitiveTypeCode typeCode) => RuntimeSignatureText.Primitive(typeCode) ?? "<UNKNOWN>";
 
         // rawTypeKind: 0x11 VALUETYPE, 0x12 CLASS, 0 when the token is a custom modifier's.
-        static string Kind(byte rawTypeKind) => rawTypeKind switch { 0x11 => "value class ", 0x12 => "class ", _ => "" };
+        static string Kind(byte rawTypeKind) => rawTypeKind switch { 0x11 or 0x12 => RuntimeSignatureText.ClassKind(rawTypeKind == 0x11), _ => "" };
 
-        // PrettyPrintClass: "Namespace.Name" or "Name" (nested types have no namespace), unescaped.
-        static string Plain(string ns, string name) => ns.Length == 0 ? name : ns + "." + name;
+        // Nested types have no namespace in metadata, so this prints only their name, as the runtime does.
+        static string Plain(string ns, string name) => RuntimeSignatureText.ClassName(ns, name);
 
         public string GetTypeFromDefinition(MetadataReader md, TypeDefinitionHandle handle, byte rawTypeKind)
         {
@@ -303,8 +276,9 @@ public static class RuntimeNames
         public string GetTypeFromSpecification(MetadataReader md, object? context, TypeSpecificationHandle handle, byte rawTypeKind) =>
             Kind(rawTypeKind) + md.GetTypeSpecification(handle).DecodeSignature(this, context);
 
-        public string GetSZArrayType(string elementType) => elementType + "[]";
+        public string GetSZArrayType(string elementType) => elementType + RuntimeSignatureText.ArraySuffix(isVector: true, 1);
 
+        // Bounds and sizes are metadata-only (C# cannot declare them), so they are spelled here, not in the shared table.
         public string GetArrayType(string elementType, ArrayShape shape)
         {
             if (shape.Rank == 0) return elementType + "[??]";
@@ -324,13 +298,14 @@ public static class RuntimeNames
         public string GetPinnedType(string elementType) => elementType + " pinned";
         public string GetGenericInstantiation(string genericType, ImmutableArray<string> typeArguments) =>
             genericType + "<" + string.Join(",", typeArguments) + ">";
-        public string GetGenericMethodParameter(object? context, int index) => "!!" + index;
+        public string GetGenericMethodParameter(object? context, int index) => RuntimeSignatureText.MethodTypeParameter(index);
         // With a context (the type arguments of an instantiated declaring type, in signature text), !n is substituted.
         public string GetGenericTypeParameter(object? context, int index) =>
-            context is IReadOnlyList<string> args && index < args.Count ? args[index] : "!" + index;
-        public string GetFunctionPointerType(MethodSignature<string> signature) => "fnptr " + FormatMethod(signature, "", dropVarargTail: false);
+            context is IReadOnlyList<string> args && index < args.Count ? args[index] : RuntimeSignatureText.TypeParameter(index);
+        public string GetFunctionPointerType(MethodSignature<string> signature) =>
+            RuntimeSignatureText.FunctionPointer + FormatMethod(signature, functionPointer: true, dropVarargTail: false);
         public string GetModifiedType(string modifier, string unmodifiedType, bool isRequired) =>
-            (isRequired ? "required_modifier " : "optional_modifier ") + modifier + " " + unmodifiedType;
+            RuntimeSignatureText.Modifier(isRequired) + modifier + " " + unmodifiedType;
     }
 
     /// <summary>A TypeString-like name for array TypeSpecs ("System.Int32[,]"): unverified against events.</summary>

@@ -1,4 +1,5 @@
-// Checks that metadata-side names equal the strings the runtime printed in real traces, and that IL call sites join inlining events.
+// Checks that both printers of runtime names (metadata's RuntimeNames, source's RuntimeSignature) give exactly the strings
+// the runtime printed in real traces, and that IL call sites join inlining events.
 using InlineAdvisor.Core;
 using InlineAdvisor.Metadata;
 using InlineAdvisor.Tests.Metadata.Shapes;
@@ -9,20 +10,30 @@ namespace InlineAdvisor.Tests.Metadata;
 
 public class RuntimeNamesTests
 {
-    [Fact]
-    public void EveryObservedMethodLoadFindsItsDefinitionWithIdenticalStrings()
+    public static TheoryData<string> Printers => new(RuntimeNamePrinters.All);
+
+    /// <summary>The one oracle for every printer: each recorded MethodLoadVerbose names exactly one declaration, printed
+    /// with the event's own strings. The source printer sees every record but the compiler-generated members.</summary>
+    [Theory]
+    [MemberData(nameof(Printers))]
+    public void EveryObservedMethodLoadFindsItsDefinitionWithIdenticalStrings(string printer)
     {
         var self = Self;
         Assert.True(ObservedRuntimeNames.Loads.Length > 100);
+        int checkedLoads = 0;
         foreach (var (ns, name, sig) in ObservedRuntimeNames.Loads)
         {
-            var match = self.FindMethod(ns, name, sig);
-            Assert.True(match is not null, $"not found: {ns} {name} {sig}");
-            var m = Assert.Single(match!.Candidates);
-            Assert.Equal(RuntimeNames.FromEvent(ns, name, sig, self.Name), m.Identity);
-            Assert.Equal(sig, m.Identity.Signature);
-            Assert.Equal(RuntimeNames.NormalizeTypeName(ns), m.Identity.Type);
+            var printed = RuntimeNamePrinters.Printed(printer, ns, name, sig);
+            if (printed is null) continue;
+            checkedLoads++;
+            Assert.True(printed.Count > 0, $"not found: {ns} {name} {sig}" +
+                (printer == RuntimeNamePrinters.Source ? $" (source prints: {RuntimeNamePrinters.SourceOverloads(RuntimeNames.NormalizeTypeName(ns), name)})" : ""));
+            var m = Assert.Single(printed);
+            Assert.Equal(RuntimeNames.FromEvent(ns, name, sig, self.Name), m);
+            Assert.Equal(sig, m.Signature);
+            Assert.Equal(RuntimeNames.NormalizeTypeName(ns), m.Type);
         }
+        Assert.True(checkedLoads > 70, $"{printer}: {checkedLoads} records checked");
     }
 
     public static TheoryData<Type, string, string, string> Shapes => new()
@@ -51,10 +62,27 @@ public class RuntimeNamesTests
         { typeof(Calls), "VarArgs", "InlineAdvisor.Tests.Metadata.Shapes.Calls", "vararg int32  (int32)" },
     };
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void FormatsShapesAsTheRuntimePrintsThem(Type type, string method, string expectedType, string expectedSignature)
+    /// <summary>Every shape for every printer (the vararg row too, which no trace on Unix can show).</summary>
+    public static TheoryData<string, Type, string, string, string> ShapesByPrinter()
     {
+        var data = new TheoryData<string, Type, string, string, string>();
+        foreach (var printer in RuntimeNamePrinters.All)
+            foreach (var row in Shapes)
+                data.Add(printer, (Type)row[0], (string)row[1], (string)row[2], (string)row[3]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesByPrinter))]
+    public void FormatsShapesAsTheRuntimePrintsThem(string printer, Type type, string method, string expectedType, string expectedSignature)
+    {
+        if (printer == RuntimeNamePrinters.Source)
+        {
+            var printed = RuntimeNamePrinters.Printed(printer, expectedType, method, expectedSignature)!;
+            Assert.True(printed.Count == 1, $"source prints: {RuntimeNamePrinters.SourceOverloads(expectedType, method)}");
+            Assert.Equal(expectedSignature, printed[0].Signature);
+            return;
+        }
         var m = Self.GetMethod(Method(type, method).MetadataToken)!;
         Assert.Equal(expectedType, m.Identity.Type);
         Assert.Equal(method, m.Identity.Name);

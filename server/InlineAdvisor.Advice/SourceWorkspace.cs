@@ -1,5 +1,5 @@
 // Source edits planned but not written: what an editor applies itself (the language server's code actions), computed by
-// the same resolution and planning as `advisor apply --source`.
+// the same tree, resolution and planning as `advisor apply --source` (SourceTree, SourceTree.Resolve, EditPlanner).
 using InlineAdvisor.Core;
 using Microsoft.CodeAnalysis.Text;
 
@@ -33,19 +33,11 @@ public sealed class SourceWorkspace
     /// (a profile's source location) only breaks ties between equally matching declarations.</summary>
     public SourcePlan Plan(MethodIdentity method, InlineAction action, SourceLocation? hint = null)
     {
-        SourceHint? sourceHint = null;
-        if (hint is not null)
-        {
-            var full = Path.GetFullPath(hint.File);
-            var cmp = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (full.StartsWith(Root + Path.DirectorySeparatorChar, cmp))
-                sourceHint = new SourceHint(Path.GetRelativePath(Root, full).Replace('\\', '/'), Math.Max(0, hint.Line));
-        }
-        var found = _tree.Resolve(method, sourceHint);
+        var found = _tree.Resolve(method, hint is null ? null : SourceHint.Within(Root, hint));
         if (found.Kind != LocateKind.Found) return new SourcePlan(found.Status, found.Detail, null);
-        var plan = Planner.Plan(found, action);
+        var plan = EditPlanner.Plan(found, action);
         if (plan.Status != ApplyStatus.Applied || plan.Changes.Count == 0) return new SourcePlan(plan.Status, plan.Detail, null);
-        var (changes, _, refused) = SourceApplier.FinalChangesFor(plan.Doc, plan.Changes, plan.NeedsUsing);
+        var (changes, _, refused) = EditPlanner.FileChanges(plan.Doc, plan.Changes, plan.NeedsUsing);
         if (refused is not null) return new SourcePlan(ApplyStatus.NotApplied, $"{plan.Doc.RelativePath}: {refused}; not edited", null);
         return new SourcePlan(ApplyStatus.Applied, plan.Detail, new PlannedFile(plan.Doc.FullPath, plan.Doc.Text, changes));
     }
