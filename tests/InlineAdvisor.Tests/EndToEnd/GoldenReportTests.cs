@@ -122,7 +122,7 @@ public sealed class GoldenReportTests : IDisposable
         }
     }
 
-    private static string FirstDifference(string expected, string actual)
+    internal static string FirstDifference(string expected, string actual)
     {
         var e = expected.Split('\n');
         var a = actual.Split('\n');
