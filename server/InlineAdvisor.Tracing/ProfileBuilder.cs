@@ -149,9 +149,11 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         var frameStatements = new Dictionary<(CodeRange, int, MethodInfo?), long>();
         var frames = new List<(CodeRange Range, MethodInfo Method, ulong Ip)>();
         var seen = new HashSet<MethodInfo>();
+        var counted = new HashSet<(CodeRange, int, MethodInfo?)>();
         foreach (var (stack, count) in raw.Stacks)
         {
             frames.Clear();
+            counted.Clear();
             foreach (var ip in stack)
                 if (Resolve(ip) is { } f) frames.Add((f.Range, f.Method, ip));
             int leaf = 0;
@@ -167,7 +169,9 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
                 int native = (int)(ip - range.Start) - (i == leaf ? 0 : 1);
                 var next = i == leaf ? null : frames[i - 1].Method;
                 var key = (range, StatementAt(range, native), next);
-                frameStatements[key] = frameStatements.GetValueOrDefault(key) + count;
+                // A statement that occurs twice in one stack (recursion, async state machines) counts the sample once:
+                // a site's share is of samples, so it can never pass 100%.
+                if (counted.Add(key)) frameStatements[key] = frameStatements.GetValueOrDefault(key) + count;
             }
         }
         foreach (var ((range, statement, next), count) in frameStatements)

@@ -73,6 +73,18 @@ public sealed class ProfileBuilderTests
     }
 
     [Fact]
+    public void A_site_twice_in_one_stack_counts_the_sample_once()
+    {
+        var raw = Trace(inlined: false);
+        raw.Stacks[[0x2004, 0x1018, 0x2010, 0x1018]] = 7;   // recursion: Loop.Run → Mix → Loop.Run → Mix, both through the same site
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        var mix = Site(p, "Mix");
+        Assert.Equal(12 + 7, mix.CallSamples);
+        Assert.True(p.AmdahlBound(mix) <= 1, $"bound {p.AmdahlBound(mix):P1}");
+    }
+
+    [Fact]
     public void The_cached_result_reason_gives_way_to_the_first_real_reason()
     {
         var other = Site(Build(inlined: false), "Other");
