@@ -38,7 +38,6 @@ internal static class Common
         }
     }
 
-    public static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
     public static string Escape(string s) => Markup.Escape(s);
 }

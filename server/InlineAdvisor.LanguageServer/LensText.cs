@@ -8,7 +8,7 @@ namespace InlineAdvisor.LanguageServer;
 
 public static class LensText
 {
-    static string Share(double f) => (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    static string Share(double f) => Percent.Share(f);
 
     /// <summary>"81.9% CPU · inlined · remove: −1.2% [−3.0%, +0.6%] (n=30, measured)" — the site's share, the JIT's decision,
     /// and what a change does when known.</summary>

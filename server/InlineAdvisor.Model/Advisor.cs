@@ -77,7 +77,7 @@ public static class Advisor
             if (bound < options.MinBound)
             {
                 advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [],
-                    $"leave it: nothing here can matter (bound {Percent.Signed(bound).TrimStart('+')} < {Percent.Signed(options.MinBound).TrimStart('+')} of CPU)"));
+                    $"leave it: nothing here can matter (bound {Percent.Share(bound)} < {Percent.Share(options.MinBound)} of CPU)"));
                 continue;
             }
             var reasonClass = InlineReasons.Classify(site.Decision.Reason);

@@ -57,7 +57,7 @@ internal static class AdviseCommand
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumns("#", "advice", "bound", "caller → callee", "JIT decision", "attribute", "payoff", "why");
         foreach (var a in report.Sites)
-            table.AddRow(a.Rank.ToString(), a.ActionText, Common.Percent(a.Bound),
+            table.AddRow(a.Rank.ToString(), a.ActionText, Percent.Share(a.Bound),
                 Common.Escape($"{a.Site.Caller.Display} → {a.Site.Callee.Display}") + (a.Site.IlOffset >= 0 ? $" @IL_{a.Site.IlOffset:x4}" : ""),
                 Common.Escape(a.Decision), a.ExistingAttribute.Length > 0 ? a.ExistingAttribute : "-", Common.Escape(a.Payoff),
                 Common.Escape(a.Reason + (a.Split is { } sp ? " · " + sp : "")));

@@ -103,7 +103,7 @@ internal static class ExperimentCommand
             foreach (var group in groups)
             {
                 foreach (var (site, act) in group)
-                    AnsiConsole.MarkupLine($"[bold]{act.ToString().ToLowerInvariant()} inlining of {Common.Escape(site.Callee.Display)}[/] (site {site.Id}, {Common.Escape(site.Caller.Display)} → callee, bound {Common.Percent(profile.AmdahlBound(site))}; the flag applies to every call of the callee)");
+                    AnsiConsole.MarkupLine($"[bold]{act.ToString().ToLowerInvariant()} inlining of {Common.Escape(site.Callee.Display)}[/] (site {site.Id}, {Common.Escape(site.Caller.Display)} → callee, bound {Percent.Share(profile.AmdahlBound(site))}; the flag applies to every call of the callee)");
                 var plan = new ExperimentPlan
                 {
                     AppDir = appDir, Command = workload, ProfileRunId = info.Id,

@@ -154,7 +154,7 @@ internal static class ExportCommand
             var evidence = e.Kind == "measured"
                 ? $"{e.Metric} {Percent.Signed(e.Effect)} [{Percent.Signed(e.Low)}, {Percent.Signed(e.High)}] n={e.N}" + (e.Tier1CodeChange is { } c ? $", Tier1 code {Percent.Signed(c)}" : "") + $" (experiment {string.Join(", ", e.ExperimentIds)})"
                 : $"predicted by {e.ModelVersion}: [{Percent.Signed(e.Low)}, {Percent.Signed(e.High)}]";
-            table.AddRow(r.Action.Text(), Common.Escape($"{r.Method.Display} {r.Method.Signature}"), Common.Percent(r.AmdahlBound),
+            table.AddRow(r.Action.Text(), Common.Escape($"{r.Method.Display} {r.Method.Signature}"), Percent.Share(r.AmdahlBound),
                 Common.Escape(evidence), Common.Escape(r.Source is { } s ? $"{s.File}:{s.Line}" : "unknown"));
         }
         AnsiConsole.Write(table);

@@ -83,8 +83,8 @@ internal static class ReportCommand
             var s = row.Site;
             table.AddRow(
                 s.Id > 0 ? s.Id.ToString() : "-",
-                (row.Hot ? "[bold]" : "[grey]") + Common.Percent(row.Bound) + "[/]",
-                Common.Percent(row.ShareOfCaller),
+                (row.Hot ? "[bold]" : "[grey]") + Percent.Share(row.Bound) + "[/]",
+                Percent.Share(row.ShareOfCaller),
                 Common.Escape($"{s.Caller.Display} → {s.Callee.Display}") + (s.IlOffset >= 0 ? $" [grey]@IL_{s.IlOffset:x4}[/]" : ""),
                 Common.Escape(s.Source is { } src ? $"{Path.GetFileName(src.File)}:{src.Line}" : "-"),
                 Common.Escape(row.Decision),
@@ -95,7 +95,7 @@ internal static class ReportCommand
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]bound: share of all CPU samples through the site (calls + inlined time), the most any change there can gain (Amdahl). " +
-            $"Bold = hot (≥ {Common.Percent(report.HotThreshold)}). IL/native: callee IL bytes / largest optimized body compiled on its own (- = never compiled alone, e.g. always inlined). " +
+            $"Bold = hot (≥ {Percent.Share(report.HotThreshold)}). IL/native: callee IL bytes / largest optimized body compiled on its own (- = never compiled alone, e.g. always inlined). " +
             "PGO count: executions of the site's block from dynamic-PGO edge counts (a lower bound).[/]");
     }
 }
