@@ -197,10 +197,6 @@ public sealed record SequentialDesign(
     }
 
     /// <summary>
-    /// Futility at a look before the budget: the β interval of B vs A, or of B vs C, lies inside ±δ. "Effect" needs
-    /// both to exclude zero, so either one ruling out ±δ makes an effect of the target size out of reach.
-    /// </summary>
-    /// <summary>
     /// Futility at a look before the budget: the β interval of the futility statistic lies inside ±δ. With a control
     /// that statistic is B against the mean of its two identical baselines, ln(B/A) − ½·ln(C/A) = ln B − ½(ln A + ln C)
     /// per round: under a true effect of B its mean is that effect, as for B vs A and B vs C, but with 3/4 of their
