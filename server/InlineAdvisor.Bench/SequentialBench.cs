@@ -1,4 +1,4 @@
-// bench sequential [--sims N] [--explore]   (--explore: compare spending functions, look schedules and futility β, ~1 min)
+// bench sequential [--sims N] [--explore] [--explore-futility]   (--explore: spending functions and look schedules, then the futility table; --explore-futility: only the futility β × spending table, each also with its budget recalibrated to 80% power; ~1 min at --sims 1000)
 // Pairs needed to decide a ±2% effect: the group-sequential design (SequentialDesign.Decide, the code the
 // experiment runner uses) against a fixed-N design with the same error rates: α = 5% two-sided, 80% power at a
 // 2% effect, both with the same A/A-control rule. Synthetic noise matched to this machine: the SD of
