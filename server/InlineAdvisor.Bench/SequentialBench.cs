@@ -1,4 +1,4 @@
-// bench sequential [--sims N] [--explore]   (--explore: compare spending functions and look schedules, ~20 s)
+// bench sequential [--sims N] [--explore] [--explore-futility]   (--explore: spending functions and look schedules, then the futility table; --explore-futility: only the futility β × spending table, each also with its budget recalibrated to 80% power; ~1 min at --sims 1000)
 // Pairs needed to decide a ±2% effect: the group-sequential design (SequentialDesign.Decide, the code the
 // experiment runner uses) against a fixed-N design with the same error rates: α = 5% two-sided, 80% power at a
 // 2% effect, both with the same A/A-control rule. Synthetic noise matched to this machine: the SD of
@@ -6,6 +6,8 @@
 // ×1.00 / ×1.08 as a Markov chain over time (mean dwell 30 s, 3 s runs), applied to every run at its position.
 // Both budgets (fixed N, the sequential design's maximum) are calibrated by simulation to 80% power on one set
 // of seeds, then every figure is measured on fresh seeds. Deterministic: everything is seeded per experiment.
+// "old" is the design without futility (FutilityBeta 0), "new" the default design with its β-spending futility
+// boundary, at the SAME budget (the old design's calibrated one): what futility saves and what power it costs.
 using System.Diagnostics;
 using System.Globalization;
 using InlineAdvisor.Statistics;
@@ -24,11 +26,14 @@ public static class SequentialBench
         var sw = Stopwatch.StartNew();
 
         if (args.Contains("--explore")) return Explore(sims, calibrationSims);
+        if (args.Contains("--explore-futility")) return ExploreFutility(sims, calibrationSims);
 
         // The design under test is the default one (α·t² spending, a look every 5 pairs from 10 on: see --explore
         // for why), with ε = 2%: "decide a ±2% effect" means either an effect or "no effect larger than 2%".
-        var template = new SequentialDesign(Epsilon: Effect);
+        var template = new SequentialDesign(Epsilon: Effect, FutilityBeta: 0);
+        var futility = new SequentialDesign();
         Console.WriteLine($"Deciding a ±2% effect: sequential ({template.Spending} spending, looks every {template.LookEvery} pairs from {template.MinPairs}, ε = 2%)");
+        Console.WriteLine(string.Create(Inv, $"old: no futility stop; new: futility β = {futility.FutilityBeta:0.##} one-sided ({futility.FutilitySpending} spending), δ = ε = 2%, same budget as old."));
         Console.WriteLine($"vs fixed N; both α = 5% two-sided with the A/A-control rule, budgets calibrated to {Power:0%} power at +2%.");
         Console.WriteLine($"Noise: regime shifts ×1.00/×1.08 (mean dwell 30 s, 3 s runs), per-round load; {sims} experiments per cell.");
         Console.WriteLine("A pair = one round (B, A, C runs; A shared by the effect and control pairs).");
@@ -41,19 +46,30 @@ public static class SequentialBench
             Console.WriteLine(string.Create(Inv,
                 $" {sd,5:0.00}  {row.MeasuredSd,5:0.000}  {row.Fixed.N,5} | {row.MaxN,5} | {row.H1.Median,6}  {row.H1.Mean,6:0.0}     | {row.H0.Median,6}  {row.H0.Mean,6:0.0}   | {row.Fixed.Power,5:0.0%}  {row.H1.Power,5:0.0%} | {row.Fixed.FalsePositive,5:0.0%} {row.H0.FalsePositive,5:0.0%} |   {row.H1.Mean / row.Fixed.N,5:0.00}     {row.H0.Mean / row.Fixed.N,5:0.00}"));
             Console.WriteLine(string.Create(Inv,
-                $"        at 0:   sequential: no effect >2% {row.H0.NoEffect:0.0%}, not resolved {row.H0.NotResolved:0.0%};  fixed N: 95% interval within ±2% {row.Fixed.NoEffect:0.0%}"));
+                $"   new (futility)           | {row.H1F.Median,6}  {row.H1F.Mean,6:0.0}     | {row.H0F.Median,6}  {row.H0F.Mean,6:0.0}   |        {row.H1F.Power,5:0.0%} |       {row.H0F.FalsePositive,5:0.0%} |   {row.H1F.Mean / row.Fixed.N,5:0.00}     {row.H0F.Mean / row.Fixed.N,5:0.00}"));
             Console.WriteLine(string.Create(Inv,
-                $"        at +2%: sequential: wrong sign {row.H1.WrongSign:0.0%}, no effect {row.H1.NoEffect:0.0%}, not resolved {row.H1.NotResolved:0.0%}"));
+                $"        at 0:   old: no effect >2% {row.H0.NoEffect:0.0%}, not resolved {row.H0.NotResolved:0.0%};  fixed N: 95% interval within ±2% {row.Fixed.NoEffect:0.0%}"));
             Console.WriteLine(string.Create(Inv,
-                $"        larger effects, sequential mean pairs / fixed N: +5% {row.H5.Mean / row.Fixed.N:0.00} (power {row.H5.Power:0%}), +10% {row.H10.Mean / row.Fixed.N:0.00} (power {row.H10.Power:0%})"));
+                $"                new: no effect >2% {row.H0F.NoEffect:0.0%}, cannot reach ±2% (futility) {row.H0F.Futile:0.0%}, not resolved {row.H0F.NotResolved:0.0%}, effect {row.H0F.FalsePositive:0.0%}"));
+            Console.WriteLine(string.Create(Inv,
+                $"        at +2%: old: effect {row.H1.Power:0.0%}, wrong sign {row.H1.WrongSign:0.0%}, no effect {row.H1.NoEffect:0.0%}, not resolved {row.H1.NotResolved:0.0%}"));
+            Console.WriteLine(string.Create(Inv,
+                $"                new: effect {row.H1F.Power:0.0%}, wrong sign {row.H1F.WrongSign:0.0%}, no effect {row.H1F.NoEffect:0.0%}, cannot reach (futility) {row.H1F.Futile:0.0%}, not resolved {row.H1F.NotResolved:0.0%}"));
+            Console.WriteLine(string.Create(Inv,
+                $"        at +1%: old: effect {row.HHalf.Power:0.0%}, mean pairs / fixed N {row.HHalf.Mean / row.Fixed.N:0.00};  new: effect {row.HHalfF.Power:0.0%}, futility {row.HHalfF.Futile:0.0%}, mean pairs / fixed N {row.HHalfF.Mean / row.Fixed.N:0.00}"));
+            Console.WriteLine(string.Create(Inv,
+                $"        larger effects, sequential mean pairs / fixed N: +5% {row.H5.Mean / row.Fixed.N:0.00} (power {row.H5.Power:0%}), +10% {row.H10.Mean / row.Fixed.N:0.00} (power {row.H10.Power:0%}); new: +5% {row.H5F.Mean / row.Fixed.N:0.00} (power {row.H5F.Power:0%})"));
             // The default ε = 1% with the same budget: under no effect, how often can it say "no effect > 1%"?
             var strict = RunMany(template with { Epsilon = 0.01, MaxPairs = row.MaxN }, sd, 0, sims / 2, 7_000_000);
+            var strictF = RunMany(futility with { Epsilon = 0.01, MaxPairs = row.MaxN }, sd, 0, sims / 2, 7_000_000);
             Console.WriteLine(string.Create(Inv,
-                $"        ε = 1%, same budget, at 0: no effect >1% {strict.NoEffect:0.0%}, not resolved {strict.NotResolved:0.0%}, effect {strict.FalsePositive:0.0%}, mean pairs {strict.Mean:0.0}"));
+                $"        ε = 1%, same budget, at 0: no effect >1% {strict.NoEffect:0.0%}, not resolved {strict.NotResolved:0.0%}, effect {strict.FalsePositive:0.0%}, mean pairs {strict.Mean:0.0}; new (δ = 1%): futility {strictF.Futile:0.0%}, mean pairs {strictF.Mean:0.0}"));
             // What "clear of the control" costs: the same comparison judging B vs A alone.
             var alone = Measure(template, sd, sims, calibrationSims, control: false);
             Console.WriteLine(string.Create(Inv,
                 $"        without the control rule: fixed N {alone.Fixed.N} (control rule ×{row.Fixed.N / (double)alone.Fixed.N:0.00}), seq max N {alone.MaxN}, E[seq|+2%]/N {alone.H1.Mean / alone.Fixed.N:0.00}, E[seq|0]/N {alone.H0.Mean / alone.Fixed.N:0.00}, false pos. fixed {alone.Fixed.FalsePositive:0.0%} seq {alone.H0.FalsePositive:0.0%}"));
+            Console.WriteLine(string.Create(Inv,
+                $"          new: E[seq|+2%]/N {alone.H1F.Mean / alone.Fixed.N:0.00}, E[seq|0]/N {alone.H0F.Mean / alone.Fixed.N:0.00}, power {alone.H1.Power:0.0%} -> {alone.H1F.Power:0.0%}, false pos. {alone.H0F.FalsePositive:0.0%}"));
         }
         Console.WriteLine();
         // Wald–Wolfowitz: no test with these error rates has a smaller expected sample size at the alternative
@@ -70,10 +86,11 @@ public static class SequentialBench
 
     // ----- one row of the table -----
 
-    private sealed record Row(double MeasuredSd, FixedOutcomes Fixed, int MaxN, Outcomes H1, Outcomes H0, Outcomes H5, Outcomes H10);
+    private sealed record Row(double MeasuredSd, FixedOutcomes Fixed, int MaxN, Outcomes H1, Outcomes H0, Outcomes H5, Outcomes H10,
+        Outcomes H1F, Outcomes H0F, Outcomes H5F, Outcomes HHalf, Outcomes HHalfF);
 
     /// <param name="control">Judge "effect" as the experiments do (B vs A and B vs C), or B vs A alone.</param>
-    private static Row Measure(SequentialDesign template, double sd, int sims, int calibrationSims, bool control)
+    private static Row Measure(SequentialDesign template, double sd, int sims, int calibrationSims, bool control, double futilityBeta = SequentialDesign.DefaultFutilityBeta)
     {
         int fixedN = CalibrateFixed(sd, calibrationSims, seedBase: 1_000_000, control);
         var (fixedOutcomes, measuredSd) = EvaluateFixed(fixedN, template.Epsilon, sd, sims, seedBase: 2_000_000, control);
@@ -82,7 +99,14 @@ public static class SequentialBench
         var h0 = RunMany(design, sd, 0, sims, seedBase: 5_000_000, control);
         var h5 = RunMany(design, sd, 0.05, sims / 4, seedBase: 6_000_000, control);
         var h10 = RunMany(design, sd, 0.10, sims / 4, seedBase: 6_500_000, control);
-        return new Row(measuredSd, fixedOutcomes, design.MaxPairs, h1, h0, h5, h10);
+        var hHalf = RunMany(design, sd, 0.01, sims / 4, seedBase: 6_800_000, control);
+        // The same seeds for old and new: the paired difference is futility's alone.
+        var withFutility = design with { FutilityBeta = futilityBeta };
+        var h1f = RunMany(withFutility, sd, Effect, sims, seedBase: 4_000_000, control);
+        var h0f = RunMany(withFutility, sd, 0, sims, seedBase: 5_000_000, control);
+        var h5f = RunMany(withFutility, sd, 0.05, sims / 4, seedBase: 6_000_000, control);
+        var hHalfF = RunMany(withFutility, sd, 0.01, sims / 4, seedBase: 6_800_000, control);
+        return new Row(measuredSd, fixedOutcomes, design.MaxPairs, h1, h0, h5, h10, h1f, h0f, h5f, hHalf, hHalfF);
     }
 
     // ----- the fixed-N design: one 95% t-interval at N, same control rule -----
@@ -161,7 +185,7 @@ public static class SequentialBench
         return template with { MaxPairs = lo };
     }
 
-    private sealed record Outcomes(double Power, double WrongSign, double FalsePositive, double NoEffect, double NotResolved, int Median, double Mean);
+    private sealed record Outcomes(double Power, double WrongSign, double FalsePositive, double NoEffect, double NotResolved, double Futile, int Median, double Mean);
 
     /// <summary>Runs the design to its verdict on <paramref name="sims"/> seeded experiments.</summary>
     private static Outcomes RunMany(SequentialDesign design, double sd, double effect, int sims, int seedBase, bool control = true)
@@ -192,6 +216,7 @@ public static class SequentialBench
             FalsePositive: Share(i => verdicts[i] == Verdict.Effect),
             NoEffect: Share(i => verdicts[i] == Verdict.NoEffect),
             NotResolved: Share(i => verdicts[i] == Verdict.NotResolved),
+            Futile: Share(i => verdicts[i] == Verdict.Futile),
             Median: sorted[sims / 2], Mean: used.Average());
     }
 
@@ -207,7 +232,7 @@ public static class SequentialBench
         foreach (var every in new[] { 2, 5 })
         foreach (var min in new[] { 5, 10 })
         {
-            var template = new SequentialDesign(Epsilon: Effect, LookEvery: every, MinPairs: min, Spending: spending);
+            var template = new SequentialDesign(Epsilon: Effect, LookEvery: every, MinPairs: min, Spending: spending, FutilityBeta: 0);
             var design = CalibrateSequential(template, sd, fixedN, calibrationSims, 3_000_000);
             var h1 = RunMany(design, sd, Effect, sims, 4_000_000);
             var h5 = RunMany(design, sd, 0.05, sims, 4_000_000);
@@ -215,6 +240,36 @@ public static class SequentialBench
             var h0 = RunMany(design, sd, 0, sims, 5_000_000);
             Console.WriteLine(string.Create(Inv,
                 $" {spending,-14} {every,5} {min,4} | {design.MaxPairs,5} |   {h1.Mean / fixedN,5:0.00}  {h5.Mean / fixedN,5:0.00}  {h10.Mean / fixedN,5:0.00}  {h0.Mean / fixedN,5:0.00} | {h1.Power,5:0.0%}  {h0.FalsePositive,5:0.0%}"));
+        }
+        return ExploreFutility(sims, calibrationSims);
+    }
+
+    /// <summary>Futility β and its spending at the default α design's budget (calibrated without futility), per SD.</summary>
+    private static int ExploreFutility(int sims, int calibrationSims, bool recalibrate = true)
+    {
+        Console.WriteLine("Futility: β (one-sided, spent before the budget) × spending, at the budget calibrated without futility, ε = δ = 2%");
+        Console.WriteLine("  SD  β     spending       | E[n|0]/N  E[n|+2%]/N | power (old)     false pos. (old) | at 0: futility  no effect");
+        foreach (var sd in new[] { 0.04, 0.06, 0.08 })
+        {
+            int fixedN = CalibrateFixed(sd, calibrationSims, 1_000_000, control: true);
+            var old = CalibrateSequential(new SequentialDesign(Epsilon: Effect, FutilityBeta: 0), sd, fixedN, calibrationSims, 3_000_000);
+            var h1 = RunMany(old, sd, Effect, sims, 4_000_000);
+            var h0 = RunMany(old, sd, 0, sims, 5_000_000);
+            foreach (var beta in new[] { 0.05, 0.08, 0.10, 0.20 })
+            foreach (var spending in new[] { AlphaSpending.Pocock, AlphaSpending.Quadratic })
+            {
+                var design = old with { FutilityBeta = beta, FutilitySpending = spending };
+                var f1 = RunMany(design, sd, Effect, sims, 4_000_000);
+                var f0 = RunMany(design, sd, 0, sims, 5_000_000);
+                Console.WriteLine(string.Create(Inv,
+                    $" {sd:0.00} {beta,4:0.00}  {spending,-14} |   {f0.Mean / fixedN,5:0.00}     {f1.Mean / fixedN,5:0.00}   | {f1.Power,5:0.0%} ({h1.Power,5:0.0%})  {f0.FalsePositive,5:0.0%} ({h0.FalsePositive,5:0.0%})  |   {f0.Futile,5:0.0%}    {f0.NoEffect,5:0.0%}"));
+                if (!recalibrate) continue;
+                var re = CalibrateSequential(design, sd, fixedN, calibrationSims, 3_000_000);
+                var r1 = RunMany(re, sd, Effect, sims, 4_000_000);
+                var r0 = RunMany(re, sd, 0, sims, 5_000_000);
+                Console.WriteLine(string.Create(Inv,
+                    $"    budget recalibrated {old.MaxPairs} -> {re.MaxPairs}:    {r0.Mean / fixedN,5:0.00}     {r1.Mean / fixedN,5:0.00}   | {r1.Power,5:0.0%}            {r0.FalsePositive,5:0.0%}          |   {r0.Futile,5:0.0%}    {r0.NoEffect,5:0.0%}"));
+            }
         }
         return 0;
     }

@@ -149,6 +149,9 @@ public sealed class ExperimentRunner
         if (decision is null) throw new ExperimentException("stopped before the first round finished: nothing was measured");
         if (decision.Verdict == Verdict.Continue)
             notes.Add(cancel.IsCancellationRequested ? $"stopped by the user after {decision.N} rounds" : $"time budget ({plan.TimeBudget.TotalMinutes:0} min) spent after {decision.N} rounds");
+        // Futility is stored as "not resolved" (the store's verdicts stay three), with its reason as the note.
+        if (decision.Verdict == Verdict.Futile)
+            notes.Add(FutilityNote(plan.Design, decision.N));
 
         return new ExperimentRecord
         {
@@ -177,6 +180,10 @@ public sealed class ExperimentRunner
             Runs = runs,
         };
     }
+
+    /// <summary>The note of a futility stop; its text starts with <see cref="SequentialDecision.FutilityReason"/>.</summary>
+    public static string FutilityNote(SequentialDesign design, int n) => string.Create(CultureInfo.InvariantCulture,
+        $"{SequentialDecision.FutilityReason(design.Epsilon)}: stopped for futility at n={n} of {design.MaxPairs} (an effect of ±{design.Delta:0.#%} is ruled out at β = {design.FutilityBeta:0.##})");
 
     private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) =>
         plan.Metric is not null ? r => r.Metric : plan.DecideOnCpu ? r => r.CpuSeconds : r => r.WallSeconds;

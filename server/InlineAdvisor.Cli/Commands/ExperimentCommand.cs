@@ -154,7 +154,7 @@ internal static class ExperimentCommand
         {
             ExperimentVerdict.Effect => "[bold]effect[/]",
             ExperimentVerdict.NoEffect => $"no effect larger than ±{r.Epsilon * 100:0.#}%",
-            _ => $"[yellow]not resolved at n={r.Pairs}[/]",
+            _ => $"[yellow]not resolved at n={r.Pairs}{(r.Notes.FirstOrDefault(n => n.StartsWith(SequentialDecision.FutilityReason(r.Epsilon), StringComparison.Ordinal)) is not null ? ": " + Common.Escape(SequentialDecision.FutilityReason(r.Epsilon)) : "")}[/]",
         };
         AnsiConsole.MarkupLine($"experiment {id}: {verdict} on {Common.Escape(r.DecidingMetric)} after {r.Pairs} rounds ({r.Seconds:0} s)");
         var table = new Table().Border(TableBorder.Simple);

@@ -137,7 +137,8 @@ public sealed class SequentialDesignTests(ITestOutputHelper output)
         {
             var d = SyntheticMachine.RunToVerdict(Default with { MaxPairs = 60 }, 300 + i, 0.06, effect: 0.05, controlEffect: 0.05);
             if (d.Verdict == Verdict.Effect) effects++;
-            else Assert.Equal(Verdict.NotResolved, d.Verdict);
+            // B vs C is null, so B against the mean of A and C is +2.5%: futility may rule out ±1% before the budget.
+            else Assert.Contains(d.Verdict, new[] { Verdict.NotResolved, Verdict.Futile });
         }
         output.WriteLine($"B and C both +5%: {effects} of 300 called an effect");
         Assert.True(effects <= 15, $"{effects} of 300 called an effect the control shows too");
@@ -239,7 +240,7 @@ public sealed class SequentialDesignTests(ITestOutputHelper output)
     [Fact]
     public void No_true_effect_ends_as_no_effect_or_not_resolved_rarely_as_an_effect()
     {
-        int effect = 0, none = 0, unresolved = 0;
+        int effect = 0, none = 0, unresolved = 0, futile = 0;
         const int trials = 1000;
         for (int i = 0; i < trials; i++)
         {
@@ -248,13 +249,20 @@ public sealed class SequentialDesignTests(ITestOutputHelper output)
                 case Verdict.Effect: effect++; break;
                 case Verdict.NoEffect: none++; break;
                 case Verdict.NotResolved: unresolved++; break;
+                case Verdict.Futile: futile++; break;
             }
         }
-        output.WriteLine($"no effect, SD 0.04: effect {effect}, no effect >1% {none}, not resolved {unresolved} of {trials}");
+        int oldNone = 0;
+        for (int i = 0; i < trials; i++)
+            if (SyntheticMachine.RunToVerdict(NoFutility, 40_000 + i, 0.04, 0).Verdict == Verdict.NoEffect) oldNone++;
+        output.WriteLine($"no effect, SD 0.04: effect {effect}, no effect >1% {none}, cannot reach ±1% {futile}, not resolved {unresolved} of {trials}; without futility no effect >1% {oldNone}");
         Assert.True(effect <= 0.05 * trials, $"{effect} effects");
-        Assert.Equal(trials, effect + none + unresolved);
-        // At SD 0.04 the ±1% rule can be met within 200 pairs: some experiments stop with "no effect".
-        Assert.True(none > 0.05 * trials, $"{none} no-effect verdicts");
+        Assert.Equal(trials, effect + none + unresolved + futile);
+        // At SD 0.04 the ±1% rule can be met within 200 pairs: without futility some experiments stop with "no effect".
+        Assert.True(oldNone > 0.05 * trials, $"{oldNone} no-effect verdicts");
+        // With futility (δ = ε) the β interval reaches ±1% before the 1−α one does: the price of stopping a null early
+        // is that it ends "cannot reach ±1%" instead of the stronger "no effect larger than 1%".
+        Assert.True(futile > 0.8 * trials, $"{futile} futility stops");
     }
 
     [Theory]
@@ -294,6 +302,142 @@ public sealed class SequentialDesignTests(ITestOutputHelper output)
         Assert.True(full <= 0.05 * trials, $"full rule: {full / (double)trials:P1}");
         Assert.True(alone <= aloneLimit * trials, $"boundary alone: {alone / (double)trials:P1}");
         Assert.True(naive > 0.15 * trials, $"naive looks: {naive / (double)trials:P1}");
+    }
+
+    // ----- futility (non-binding β spending) -----
+
+    private static readonly SequentialDesign NoFutility = Default with { FutilityBeta = 0 };
+
+    [Fact]
+    public void Futility_leaves_the_alpha_boundary_as_it_was_and_spends_beta_only_before_the_budget()
+    {
+        // Non-binding: the α boundary is computed as if futility never stopped anything, so it is the same numbers.
+        var with = (Default with { MaxPairs = 120 }).Schedule;
+        var without = (NoFutility with { MaxPairs = 120 }).Schedule;
+        Assert.Equal(without.Select(l => (l.Pairs, l.ZBoundary, l.TCritical, l.AlphaSpent)), with.Select(l => (l.Pairs, l.ZBoundary, l.TCritical, l.AlphaSpent)));
+        Assert.All(without, l => Assert.True(double.IsPositiveInfinity(l.FutilityTCritical)));
+        Assert.True(double.IsPositiveInfinity(with[^1].FutilityTCritical), "the final look is 'not resolved', not futility");
+        for (int k = 1; k < with.Count - 1; k++) Assert.True(with[k].BetaSpent > with[k - 1].BetaSpent);
+        Assert.InRange(with[^2].BetaSpent, 0.09, SequentialDesign.DefaultFutilityBeta);
+        // The futility interval is narrower than the 1−α one wherever it can stop (it is a β-level claim).
+        Assert.All(with.Take(with.Count - 1), l => Assert.True(l.FutilityZ < l.ZBoundary));
+    }
+
+    [Fact]
+    public void Futility_boundaries_spend_beta_as_planned_on_one_side()
+    {
+        // 100,000 Brownian paths: the share that has crossed Z ≥ z_k (one side only) by look k is the β spent by then.
+        var looks = (Default with { MaxPairs = 64, LookEvery = 7, MinPairs = 12 }).Schedule.Take(7).ToList();
+        var crossedBy = new int[looks.Count];
+        var rng = new SplitMix64(8);
+        const int paths = 100_000;
+        for (int p = 0; p < paths; p++)
+        {
+            double sum = 0;
+            int n = 0;
+            for (int k = 0; k < looks.Count; k++)
+            {
+                sum += Math.Sqrt(looks[k].Pairs - n) * rng.Gauss();
+                n = looks[k].Pairs;
+                if (sum / Math.Sqrt(n) >= looks[k].FutilityZ)
+                {
+                    for (int j = k; j < looks.Count; j++) crossedBy[j]++;
+                    break;
+                }
+            }
+        }
+        for (int k = 0; k < looks.Count; k++) Assert.Equal(looks[k].BetaSpent, crossedBy[k] / (double)paths, 0.003);
+    }
+
+    [Fact]
+    public void Futility_stops_a_steady_null_when_its_interval_rules_out_delta_but_the_alpha_one_is_not_within_epsilon()
+    {
+        // Null data with a pair SD near 0.025: at 40 pairs the 95% repeated interval is wider than ±1% (no "no effect"),
+        // the β interval is inside ±2% (δ): cannot reach ±1% within the budget. Without futility it continues.
+        var design = Default with { TargetEffect = 0.02 };
+        var (eff, ctl) = Exact(40, b: 1.0, c: 1.0, jitter: 0.03);
+        var d = design.Decide(eff, ctl);
+        output.WriteLine($"n=40: 95% {d.Effect}, futility critical value {design.Schedule[6].FutilityTCritical:0.00} vs {d.CriticalValue:0.00}");
+        Assert.False(d.Effect.Within(0.01));
+        Assert.Equal(Verdict.Futile, d.Verdict);
+        Assert.StartsWith("cannot reach ±1% within the budget (stopped for futility at n=40)", d.Describe());
+        Assert.Equal(Verdict.Continue, (design with { FutilityBeta = 0 }).Decide(eff, ctl).Verdict);
+        // With δ = ε = 1% the same data cannot rule out ±1% yet.
+        Assert.Equal(Verdict.Continue, Default.Decide(eff, ctl).Verdict);
+    }
+
+    [Fact]
+    public void Futility_never_stops_before_the_first_look()
+    {
+        // A perfectly flat null: futility (and "no effect") would hold at any n, but nothing is decided before MinPairs.
+        var (eff, ctl) = Exact(30, b: 1.0, c: 1.0, jitter: 0.02);
+        var design = Default with { TargetEffect = 0.05, MinPairs = 20 };
+        for (int n = 2; n < 20; n++) Assert.Equal(Verdict.Continue, design.Decide(eff[..n], ctl[..n]).Verdict);
+        Assert.Equal(Verdict.Futile, design.Decide(eff[..20], ctl[..20]).Verdict);
+        for (int i = 0; i < 300; i++)
+            Assert.True(SyntheticMachine.RunToVerdict(design with { MaxPairs = 100 }, 70_000 + i, 0.06, 0, everyRound: true).N >= 20);
+    }
+
+    [Fact]
+    public void A_null_effect_mostly_stops_for_futility_well_before_the_budget()
+    {
+        // ε = δ = 2%, SD 0.06, budget 108 (bench sequential's calibrated one): without futility the mean was ~0.9 of the
+        // budget; with it, most experiments stop early, and none of them is an "effect" the old design did not also find.
+        var design = Default with { Epsilon = 0.02, MaxPairs = 108 };
+        const int trials = 600;
+        int futile = 0, effects = 0, oldEffects = 0;
+        double pairs = 0, oldPairs = 0;
+        for (int i = 0; i < trials; i++)
+        {
+            var d = SyntheticMachine.RunToVerdict(design, 80_000 + i, 0.06, 0);
+            var old = SyntheticMachine.RunToVerdict(design with { FutilityBeta = 0 }, 80_000 + i, 0.06, 0);
+            if (d.Verdict == Verdict.Futile) futile++;
+            if (old.Verdict == Verdict.Effect) oldEffects++;
+            if (d.Verdict == Verdict.Effect)
+            {
+                effects++;
+                // Non-binding, seen path by path: up to its stop the new design made the old one's decisions.
+                Assert.Equal((Verdict.Effect, old.N), (old.Verdict, d.N));
+            }
+            pairs += d.N; oldPairs += old.N;
+        }
+        output.WriteLine($"null, SD 0.06, budget 108: futility {futile} of {trials}, mean pairs {pairs / trials:0.0} (without futility {oldPairs / trials:0.0}), effects {effects} (without {oldEffects})");
+        Assert.True(futile > 0.8 * trials, $"{futile} futility stops");
+        Assert.True(pairs / trials < 0.7 * 108, $"mean pairs {pairs / trials:0.0}");
+        Assert.True(oldPairs / trials > 0.85 * 108, $"without futility: mean pairs {oldPairs / trials:0.0}");
+        Assert.True(effects <= oldEffects);
+    }
+
+    [Fact]
+    public void An_effect_of_the_target_size_still_reaches_effect_and_large_ones_are_not_touched()
+    {
+        // +2% (= δ) at SD 0.06, budget 108: futility may stop a few experiments that would have been found, at most
+        // β = 10% of them by construction and about 2 points in practice (bench sequential). +5%: never.
+        var design = Default with { Epsilon = 0.02, MaxPairs = 108 };
+        const int trials = 600;
+        int found = 0, oldFound = 0, lost = 0;
+        for (int i = 0; i < trials; i++)
+        {
+            var d = SyntheticMachine.RunToVerdict(design, 90_000 + i, 0.06, 0.02);
+            var old = SyntheticMachine.RunToVerdict(design with { FutilityBeta = 0 }, 90_000 + i, 0.06, 0.02);
+            if (d.Verdict == Verdict.Effect) { found++; Assert.Equal(old.N, d.N); }
+            if (old.Verdict == Verdict.Effect) oldFound++;
+            if (old.Verdict == Verdict.Effect && d.Verdict == Verdict.Futile) lost++;
+        }
+        output.WriteLine($"+2%: effect {found} of {trials} (without futility {oldFound}); {lost} lost to futility");
+        Assert.Equal(oldFound - lost, found);
+        Assert.True(lost <= 0.04 * trials, $"{lost} of {trials} effects lost to futility");
+        Assert.True(found > 0.7 * trials, $"power {found / (double)trials:P1}");
+        for (int i = 0; i < 200; i++)
+            Assert.Equal(Verdict.Effect, SyntheticMachine.RunToVerdict(design, 95_000 + i, 0.06, 0.05).Verdict);
+    }
+
+    [Fact]
+    public void Refuses_a_futility_design_that_cannot_work()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialDesign(FutilityBeta: 0.5).Schedule);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialDesign(FutilityBeta: -0.1).Schedule);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialDesign(TargetEffect: 0).Decide([(1, 1)], []));
     }
 
     /// <summary>n rounds with B/A = b and C/A = c, times around 2 s, multiplied by tiny deterministic jitter.</summary>
