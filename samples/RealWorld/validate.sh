@@ -8,8 +8,8 @@
 #     --max-pairs N  rounds per experiment (default 40); --budget T time per experiment (default 15m); --epsilon E (default 1)
 #     --out DIR      where stores, traces, logs and table.md go (default: a new temp dir)
 #     --smoke        ONE experiment in all: skip the discovery experiments and re-measure only the first piece of
-#                    advice (of the first library; if it gave none, one discovery experiment instead), --max-pairs 8,
-#                    --budget 4m. Its numbers are a smoke test of the pipeline, not a measurement.
+#                    advice (of the first library; if it gave none, one discovery experiment instead), --max-pairs 10 (the least
+#                    the advisor accepts), --budget 5m. Its numbers are a smoke test of the pipeline, not a measurement.
 #
 # Each experiment takes minutes (three arms per round, each a whole run of the driver). Run the full suite on a quiet
 # machine only: on a shared, loaded one a measured number misleads (see shared FACTS, "Measuring payoffs").
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --budget) BUDGET="$2"; shift 2 ;;
     --epsilon) EPSILON="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    --smoke) SMOKE=1; MAX_PAIRS=8; BUDGET=4m; shift ;;
+    --smoke) SMOKE=1; MAX_PAIRS=10; BUDGET=5m; shift ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) rw_ns "$1" >/dev/null || { echo "unknown library: $1 (known: $RW_ALL)" >&2; exit 2; }; LIBS="$LIBS $1"; shift ;;

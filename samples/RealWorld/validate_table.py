@@ -66,6 +66,10 @@ for lib in libs:
         outcomes.append(f"discovery {', '.join(e['edits'])}: {o}")
         controls.append(c)
     missed = [e for e in disc + re_ if improved(e) and not any(k in given_keys for k in e["keys"])]
+    for log in sorted(f for f in os.listdir(d) if f.startswith(("remeasure-", "discovery")) and f.endswith(".log") and f != "remeasure-collect.log") if os.path.isdir(d) else []:
+        lines = [l.strip() for l in open(os.path.join(d, log), encoding="utf-8", errors="replace") if l.strip()]
+        if lines and lines[-1].startswith("advisor:"):
+            outcomes.append(f"{log}: experiment failed: {lines[-1]}")
     if os.path.exists(os.path.join(d, "remeasure-missing.tsv")):
         outcomes.append(f"{sum(1 for _ in open(os.path.join(d, 'remeasure-missing.tsv')))} advised site(s) not found in the second profile")
     seconds = open(os.path.join(d, "seconds")).read().strip() if os.path.exists(os.path.join(d, "seconds")) else "?"
@@ -82,5 +86,5 @@ print("CPU effect: relative change of CPU time (user+sys) with the action applie
       "the A/A control (a `remove`: only a regression clear of the control). Missed win: an experiment that improved CPU clear of "
       "the control at a site `advise` did not advise in its first 10.")
 if smoke:
-    print("\nSmoke run (--smoke): at most ONE experiment in all, --max-pairs 8; every number above is a smoke test on a shared, "
+    print("\nSmoke run (--smoke): at most ONE experiment in all, --max-pairs 10; every number above is a smoke test on a shared, "
           "loaded machine, not a measurement.")
