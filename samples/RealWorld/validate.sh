@@ -22,8 +22,9 @@
 #      by identity (caller, callee, IL offset), advisor experiment --site N --action A --decide-on-cpu. Discovery
 #      wins from step 2 that were not advised are re-measured the same way.
 #   4. table.md: advice, the re-measured outcome (CPU effect, 95% interval, n pairs, verdict), the A/A control,
-#      false wins (advice whose re-measurement does not improve CPU clear of the A/A control; for "remove", only a
-#      regression clear of the control counts, as `advisor export` accepts a cost-free removal), missed wins
+#      false wins (advice whose re-measurement does not improve CPU clear of the A/A control; for "remove", a
+#      regression clear of the control or Tier1 code that grew: `advisor export` accepts a removal only when it
+#      costs nothing and shrinks code), missed wins
 #      (experiments that improved CPU clear of the control at a site advise did not advise), and the time spent.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/libraries.sh"
@@ -81,17 +82,15 @@ PY
     advisor experiment --app "$app" --top "$TOP" "${EXP_OPTS[@]}" --store "$d/advisor.db" -- dotnet "$app/RealWorld.dll" "$arg" > "$d/discovery.log" 2>&1 || echo "discovery experiments failed: $d/discovery.log" >&2
   fi
   # Wins found by the discovery experiments (improved CPU clear of zero and of the control) join the re-measurement.
-  sqlite3 -separator $'\t' "$d/advisor.db" "SELECT s.caller_id, s.callee_id, s.il_offset, e.action FROM experiments x
-      JOIN experiment_sites s ON s.experiment_id = x.id JOIN experiment_edits e ON e.experiment_id = x.id
-      JOIN experiment_metrics m ON m.experiment_id = x.id AND m.metric = x.deciding_metric
-      WHERE x.verdict = 'Effect' AND m.effect < 0 AND m.high < 0 AND m.high < m.control_low" 2>/dev/null > "$d/discovery-wins.tsv" || true
-  python3 - "$d/advisor.db" "$d/discovery-wins.tsv" >> "$d/advice.tsv" <<'PY' || true
+  python3 - "$d/advisor.db" >> "$d/advice.tsv" <<'PY' || true
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-key = lambda i: "".join(db.execute("SELECT type || '::' || name || signature FROM methods WHERE id = ?", (int(i),)).fetchone())
-for line in open(sys.argv[2]):
-    caller, callee, il, action = line.rstrip("\n").split("\t")
-    print(json.dumps({"caller": key(caller), "callee": key(callee), "il": int(il)}) + "\t" + action + "\tdiscovery")
+key = lambda i: "".join(db.execute("SELECT type || '::' || name || signature FROM methods WHERE id = ?", (i,)).fetchone())
+for caller, callee, il, action in db.execute("""SELECT s.caller_id, s.callee_id, s.il_offset, lower(e.action) FROM experiments x
+        JOIN experiment_sites s ON s.experiment_id = x.id JOIN experiment_edits e ON e.experiment_id = x.id
+        JOIN experiment_metrics m ON m.experiment_id = x.id AND m.metric = x.deciding_metric
+        WHERE x.verdict = 'Effect' AND m.effect < 0 AND m.high < 0 AND m.high < m.control_low""").fetchall():
+    print(json.dumps({"caller": key(caller), "callee": key(callee), "il": il}) + "\t" + action + "\tdiscovery")
 PY
   awk '!seen[$1 FS $2]++' "$d/advice.tsv" > "$d/advice.tmp" && mv "$d/advice.tmp" "$d/advice.tsv"
   if [ -s "$d/advice.tsv" ] && [ "$EXPERIMENTS_LEFT" -gt 0 ]; then

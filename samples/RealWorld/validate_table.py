@@ -14,7 +14,7 @@ def experiments(db_path):
     db = sqlite3.connect(db_path)
     rows = []
     for eid, verdict, deciding, pairs, seconds in db.execute("SELECT id, verdict, deciding_metric, pairs, seconds FROM experiments ORDER BY id"):
-        edits = [f"{a} {t.split('.')[-1]}.{n}" for a, t, n in db.execute(
+        edits = [f"{a.lower()} {t.split('.')[-1]}.{n}" for a, t, n in db.execute(
             "SELECT e.action, m.type, m.name FROM experiment_edits e JOIN methods m ON m.id = e.method_id WHERE e.experiment_id = ?", (eid,))]
         keys = [(c, ce, il) for c, ce, il in db.execute(
             "SELECT (SELECT type || '::' || name || signature FROM methods WHERE id = s.caller_id), "
@@ -34,11 +34,16 @@ def regressed(e):
     m = e["metric"]
     return bool(m and e["verdict"] == "Effect" and m[2] is not None and m[2] > 0 and (m[6] is None or m[2] > m[6]))
 
+def code_grew(e):
+    """Tier1 code grew, its interval above zero: a removal advised to save code/JIT time that did the opposite."""
+    c = e["code"]
+    return bool(c and c[2] is not None and c[2] > 0)
+
 def outcome(e):
     m = e["metric"]
     if not m: return "no deciding metric"
     n, eff, lo, hi, ce, cl, ch = m
-    code = f"; Tier1 code {pct(e['code'][1])}" if e["code"] and e["code"][1] is not None else ""
+    code = f"; Tier1 code {pct(e['code'][1])} [{pct(e['code'][2])}, {pct(e['code'][3])}]" if e["code"] and e["code"][1] is not None else ""
     return f"{e['verdict']}: CPU {pct(eff)} [{pct(lo)}, {pct(hi)}], n={n}{code}", f"{pct(ce)} [{pct(cl)}, {pct(ch)}]"
 
 print("| library | advice given (advise, first 10) | re-measured outcome (independent profile + experiment) | A/A control | false wins | missed wins | time spent |")
@@ -57,7 +62,7 @@ for lib in libs:
         o, c = outcome(e)
         advised = any(k in given_keys for k in e["keys"])
         action = e["edits"][0].split()[0] if e["edits"] else "?"
-        is_false = advised and (regressed(e) if action == "remove" else not improved(e))
+        is_false = advised and ((regressed(e) or code_grew(e)) if action == "remove" else not improved(e))
         false_wins += is_false
         outcomes.append(f"{', '.join(e['edits'])}: {o}{' **false win**' if is_false else ''}{'' if advised else ' (discovery win, not advised)'}")
         controls.append(c)
@@ -83,7 +88,8 @@ for lib in libs:
 print()
 print("CPU effect: relative change of CPU time (user+sys) with the action applied, 95% interval, n pairs; A/A control: the unmodified "
       "copy against the baseline, same rounds. False win: advice whose independent re-measurement does not improve CPU clear of "
-      "the A/A control (a `remove`: only a regression clear of the control). Missed win: an experiment that improved CPU clear of "
+      "the A/A control (a `remove`, which `advisor export` accepts when it costs nothing and shrinks code: a regression clear of "
+      "the control, or Tier1 code that grew, interval above zero). Missed win: an experiment that improved CPU clear of "
       "the control at a site `advise` did not advise in its first 10.")
 if smoke:
     print("\nSmoke run (--smoke): at most ONE experiment in all, --max-pairs 10; every number above is a smoke test on a shared, "
