@@ -36,6 +36,12 @@ public sealed class Server
     {
         var rpc = _server.Rpc;
         var poll = Task.Run(() => _server.PollStore(PollInterval));
+        // Why the connection ended, when it was not the client closing it or exit: for the log, never for the client.
+        rpc.Disconnected += (_, e) =>
+        {
+            if (e.Reason is not (StreamJsonRpc.DisconnectedReason.RemotePartyTerminated or StreamJsonRpc.DisconnectedReason.LocallyDisposed))
+                _server.ErrorLog.WriteLine($"advisor lsp: the connection ended ({e.Reason}): {e.Description} {e.Exception}");
+        };
         rpc.StartListening();
         await Task.WhenAny(rpc.Completion, _exit.Task);
         if (rpc.Completion is { IsFaulted: true } failed) _server.ErrorLog.WriteLine($"advisor lsp: the connection failed: {failed.Exception?.InnerException}");

@@ -1,6 +1,8 @@
 // StreamJsonRpc's message handler for LSP's stdio transport: frames from FrameReader, decoded by StreamJsonRpc's
 // SystemTextJsonFormatter. A frame that is not a JSON-RPC message is answered here (id null) and skipped, so one bad
-// message never ends the connection — JsonRpc itself treats any read failure as the end of it.
+// message never ends the connection — JsonRpc itself treats any read failure as the end of it, and so a response to a
+// request the server never sent (measured: DisconnectedReason.RemoteProtocolViolation), which is dropped here instead.
+using System.Collections.Concurrent;
 using System.Buffers;
 using System.Text.Json;
 using StreamJsonRpc;
@@ -15,6 +17,8 @@ internal sealed class LspMessageHandler(Stream input, Stream output, SystemTextJ
     readonly FrameWriter _writer = new(output);
     // The formatter is not documented as thread-safe; JsonRpc may send from several threads.
     readonly object _serializeGate = new();
+    // The server's own requests still waiting for their response.
+    readonly ConcurrentDictionary<RequestId, bool> _awaiting = new();
 
     public bool CanRead => true;
     public bool CanWrite => true;
@@ -33,34 +37,50 @@ internal sealed class LspMessageHandler(Stream input, Stream output, SystemTextJ
                 continue;
             }
             var body = frame.Value.Body!;
+            JsonRpcMessage message;
             try
             {
-                return formatter.Deserialize(new ReadOnlySequence<byte>(body));
+                message = formatter.Deserialize(new ReadOnlySequence<byte>(body));
             }
             catch (Exception e)
             {
-                // Valid JSON that is not a message (an array, an id that is an object) is an invalid request.
-                await RefuseAsync(IsJson(body) ? ErrorCodes.InvalidRequest : ErrorCodes.ParseError,
-                    $"not a JSON-RPC message: {e.Message.Split('\n')[0]}", ct);
+                // Valid JSON that is not a message (an array, params that are a string) is an invalid request, answered
+                // under its id when it has one.
+                var (json, id) = Inspect(body);
+                await RefuseAsync(json ? ErrorCodes.InvalidRequest : ErrorCodes.ParseError, $"not a JSON-RPC message: {e.Message.Split('\n')[0]}", ct, id);
+                continue;
             }
+            if (message is IJsonRpcMessageWithId { RequestId: var id } and (JsonRpcResult or JsonRpcError) && !_awaiting.TryRemove(id, out _))
+            {
+                log.WriteLine($"advisor lsp: skipped a response to no request of the server's (id {id})");
+                continue;
+            }
+            return message;
         }
     }
 
     public async ValueTask WriteAsync(JsonRpcMessage message, CancellationToken ct)
     {
+        if (message is JsonRpcRequest { IsResponseExpected: true } request) _awaiting[request.RequestId] = true;
         var body = new ArrayBufferWriter<byte>();
         lock (_serializeGate) formatter.Serialize(body, message);
         await _writer.WriteAsync(body.WrittenMemory, ct);
     }
 
-    static bool IsJson(byte[] body)
+    /// <summary>Whether the body is JSON at all, and the id it gives when it is an object with a string or number id.</summary>
+    static (bool Json, JsonElement? Id) Inspect(byte[] body)
     {
-        try { using var _ = JsonDocument.Parse(body); return true; }
-        catch (JsonException) { return false; }
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            return (true, root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number ? id.Clone() : null);
+        }
+        catch (JsonException) { return (false, null); }
     }
 
-    /// <summary>An error response with id null: the spec's answer when the request's id cannot be known.</summary>
-    async Task RefuseAsync(int code, string message, CancellationToken ct)
+    /// <summary>An error response; with id null when the request's id cannot be known (the spec's answer then).</summary>
+    async Task RefuseAsync(int code, string message, CancellationToken ct, JsonElement? id = null)
     {
         log.WriteLine($"advisor lsp: skipped bad input: {message}");
         var body = new ArrayBufferWriter<byte>();
@@ -68,7 +88,8 @@ internal sealed class LspMessageHandler(Stream input, Stream output, SystemTextJ
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
-            w.WriteNull("id");
+            if (id is { } known) { w.WritePropertyName("id"); known.WriteTo(w); }
+            else w.WriteNull("id");
             w.WriteStartObject("error"); w.WriteNumber("code", code); w.WriteString("message", message); w.WriteEndObject();
             w.WriteEndObject();
         }
