@@ -7,8 +7,8 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log=$(mktemp); failures=$(mktemp)
+trap 'rm -f "$log" "$failures"' EXIT
 total_pass=0; total_fail=0; status=0
 summary=()
 
@@ -27,6 +27,10 @@ suite() {
   [ "$rc" -ne 0 ] && status=1
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
   summary+=("$name: $p passed, $f failed (exit $rc)")
+  # The names of the failed tests, so that a log's tail (all CI may keep) still says which they were.
+  while IFS= read -r line; do summary+=("  $line"); done < <(grep -E '^\s*(Failed [A-Za-z_.]+|not ok [0-9]+)' "$log" | sed 's/^ *//' | head -20)
+  # ...and the first lines of why, printed again just before the summary.
+  grep -A 12 -E '^\s*(Failed [A-Za-z_.]+|not ok [0-9]+)' "$log" | head -120 >> "$failures"
 }
 
 suite "dotnet" 'Passed: +\K[0-9]+' 'Failed: +\K[0-9]+' \
@@ -38,6 +42,7 @@ suite "lsp-client" '^# pass \K[0-9]+' '^# fail \K[0-9]+' node --test --test-repo
 suite "extension-unit" '^# pass \K[0-9]+' '^# fail \K[0-9]+' npm --prefix vscode-extension run --silent test:unit
 suite "extension-e2e" '^e2e: \K[0-9]+(?= passed)' '^e2e: [0-9]+ passed, \K[0-9]+(?= failed)' bash vscode-extension/test/e2e.sh
 
+if [ -s "$failures" ]; then echo "==== failures (first lines)"; cat "$failures"; fi
 echo "==== summary"
 printf '%s\n' "${summary[@]}"
 echo "$total_pass passed, $total_fail failed"

@@ -68,6 +68,6 @@ public sealed class ArchitectureTests
         using var json = JsonDocument.Parse(File.ReadAllText(deps));
         var libraries = json.RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name).ToList();
         Assert.Contains(libraries, l => l.StartsWith("InlineAdvisor.Store/", StringComparison.Ordinal));   // the file is the right one
-        Assert.Empty(libraries.Where(l => l.StartsWith("Microsoft.Diagnostics.", StringComparison.Ordinal) || l.StartsWith("InlineAdvisor.Tracing/", StringComparison.Ordinal)));
+        Assert.DoesNotContain(libraries, l => l.StartsWith("Microsoft.Diagnostics.", StringComparison.Ordinal) || l.StartsWith("InlineAdvisor.Tracing/", StringComparison.Ordinal));
     }
 }

@@ -33,7 +33,9 @@ internal static class ImportCommand
             using var profileStore = Common.OpenStore(parse.GetValue(store)!, out var storeError);
             if (profileStore is null) return storeError;
             var name = parse.GetValue(program) ?? Path.GetFileNameWithoutExtension(path);
-            var collected = new CollectedTrace(0, name, path, pgoPath, CollectMode.File, File.GetLastWriteTimeUtc(path), 0, new FileInfo(path).Length, 0,
+            // No start time (default): the run is dated by the trace's own header, when it was recorded, not by the
+            // file's modification time, which a copy or a clone changes.
+            var collected = new CollectedTrace(0, name, path, pgoPath, CollectMode.File, default, 0, new FileInfo(path).Length, 0,
                 ["imported from a file: the process, its command line and runtime settings are not known"]);
             var dirs = parse.GetValue(assemblies) ?? [];
             if (dirs.FirstOrDefault(d => !Directory.Exists(d)) is { } missing) return Common.Fail($"--assemblies: no folder {missing}");

@@ -1,4 +1,6 @@
-// The LSP base protocol's framing: "Content-Length: N\r\n\r\n" + N bytes of JSON, read and written by hand.
+// The LSP base protocol's framing: "Content-Length: N\r\n\r\n" + N bytes of JSON, read and written by hand. Hand-written
+// because StreamJsonRpc's HeaderDelimitedMessageHandler ends the whole connection at the first bad header or oversized
+// frame (measured with 2.26.150: BadRpcHeaderException faults JsonRpc.Completion); this reader reports and resynchronises.
 using System.Text;
 
 namespace InlineAdvisor.LanguageServer.JsonRpc;
@@ -156,26 +158,7 @@ internal sealed class FrameWriter(Stream output)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>One message whose body is the concatenation of <paramref name="parts"/> (a cached answer is not copied).</summary>
-    public async Task WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken ct = default)
-    {
-        int length = 0;
-        foreach (var p in parts) length += p.Length;
-        var header = Encoding.ASCII.GetBytes($"Content-Length: {length}\r\n\r\n");
-        await _gate.WaitAsync(ct);
-        try
-        {
-            await output.WriteAsync(header, ct);
-            foreach (var p in parts) await output.WriteAsync(p, ct);
-            await output.FlushAsync(ct);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async Task WriteAsync(byte[] body, CancellationToken ct = default)
+    public async Task WriteAsync(ReadOnlyMemory<byte> body, CancellationToken ct = default)
     {
         var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
         await _gate.WaitAsync(ct);

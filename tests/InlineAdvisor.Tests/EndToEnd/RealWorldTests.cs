@@ -27,7 +27,9 @@ public sealed class RealWorldTests
         Assert.Contains("assembly: K4os.Hash.xxHash 1.0.8.0", collect.Stdout);
 
         using var s = ProfileStore.Open(store);
-        var p = s.LoadRun(s.LatestRun()!.Id);
+        var latest = s.LatestRun();
+        Assert.NotNull(latest);
+        var p = s.LoadRun(latest.Id)!;
         Assert.Equal(CollectMode.Launch, p.Run.Mode);
 
         // The library's methods carry the identity from its own metadata (assembly name, runtime-format type name).

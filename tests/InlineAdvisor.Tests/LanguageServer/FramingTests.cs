@@ -1,5 +1,5 @@
-// The LSP framing and the JSON-RPC dispatcher on byte streams: split frames, several frames per read, bad headers,
-// bad JSON, oversized messages, unknown methods, handler failures and cancellation.
+// The LSP framing and the JSON-RPC connection (StreamJsonRpc over our framing) on byte streams: split frames, several
+// frames per read, bad headers, bad JSON, oversized messages, unknown methods, handler failures and cancellation.
 using System.IO.Pipes;
 using System.Text;
 using System.Text.Json;
@@ -114,18 +114,17 @@ internal sealed class PipeHarness : IAsyncDisposable
     readonly AnonymousPipeServerStream _fromServer = new(PipeDirection.In);
     readonly AnonymousPipeClientStream _serverIn, _serverOut;
     readonly FrameReader _replies;
-    public Connection Connection { get; }
-    public Task Running { get; private set; } = Task.CompletedTask;
+    public LspRpc Rpc { get; }
 
     public PipeHarness(int maxBody = FrameReader.DefaultMaxBody)
     {
         _serverIn = new AnonymousPipeClientStream(PipeDirection.In, _toServer.ClientSafePipeHandle);
         _serverOut = new AnonymousPipeClientStream(PipeDirection.Out, _fromServer.ClientSafePipeHandle);
-        Connection = new Connection(_serverIn, _serverOut, TextWriter.Null, maxBody);
+        Rpc = new LspRpc(_serverIn, _serverOut, TextWriter.Null, maxBody);
         _replies = new FrameReader(_fromServer);
     }
 
-    public void Start() => Running = Task.Run(() => Connection.RunAsync());
+    public void Start() => Rpc.StartListening();
 
     public async Task SendRaw(string text) { var b = Encoding.UTF8.GetBytes(text); await _toServer.WriteAsync(b); await _toServer.FlushAsync(); }
     public Task Send(string json) => SendRaw($"Content-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
@@ -140,12 +139,14 @@ internal sealed class PipeHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _toServer.Dispose();
-        await Running.WaitAsync(TimeSpan.FromSeconds(10));
+        // The end of input ends the connection (without a fault).
+        await Rpc.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Rpc.Dispose();
         _serverIn.Dispose(); _serverOut.Dispose(); _fromServer.Dispose();
     }
 }
 
-public class DispatcherTests
+public class ConnectionTests
 {
     static int Code(JsonElement reply) => reply.GetProperty("error").GetProperty("code").GetInt32();
 
@@ -153,8 +154,8 @@ public class DispatcherTests
     public async Task Bad_input_gets_protocol_errors_and_the_connection_keeps_serving()
     {
         await using var h = new PipeHarness(maxBody: 4096);
-        h.Connection.OnRequest("echo", (p, ct) => Task.FromResult<object?>(p));
-        h.Connection.OnRequest("boom", (p, ct) => throw new InvalidOperationException("it broke\nsecond line"));
+        h.Rpc.OnRequest<JsonElement?, JsonElement?>("echo", p => p);
+        h.Rpc.OnRequest<JsonElement?, object>("boom", p => throw new InvalidOperationException("it broke\nsecond line"));
         h.Start();
 
         await h.Send("{not json");
@@ -192,7 +193,7 @@ public class DispatcherTests
     {
         await using var h = new PipeHarness();
         var cached = new RawJson(Encoding.UTF8.GetBytes("[{\"range\":{\"start\":{\"line\":3,\"character\":9}},\"data\":[1,0]},\"é\"]"));
-        h.Connection.OnRequest("lenses", (p, ct) => Task.FromResult<object?>(cached));
+        h.Rpc.OnRequest<JsonElement?, object>("lenses", p => cached);
         h.Start();
         await h.Send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"lenses\"}");
         var byNumber = await h.Reply();
@@ -210,8 +211,8 @@ public class DispatcherTests
     {
         await using var h = new PipeHarness();
         var started = new TaskCompletionSource();
-        h.Connection.OnRequest("slow", async (p, ct) => { started.SetResult(); await Task.Delay(Timeout.Infinite, ct); return null; });
-        h.Connection.OnRequest("fast", (p, ct) => Task.FromResult<object?>(42));
+        h.Rpc.OnRequest<JsonElement?, object?>("slow", async (p, ct) => { started.SetResult(); await Task.Delay(Timeout.Infinite, ct); return null; });
+        h.Rpc.OnRequest<JsonElement?, int>("fast", p => 42);
         h.Start();
         await h.Send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"slow\"}");
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -231,15 +232,16 @@ public class DispatcherTests
     {
         await using var h = new PipeHarness();
         h.Start();
-        var first = h.Connection.RequestAsync("client/first", new { n = 1 });
-        var second = h.Connection.RequestAsync("client/second", null);
+        var first = h.Rpc.RequestAsync("client/first", new { n = 1 }, default);
+        var second = h.Rpc.RequestAsync("client/second", null, default);
         var r1 = await h.Reply();
         var r2 = await h.Reply();
-        Assert.Equal("client/first", r1.GetProperty("method").GetString());
+        var byMethod = new[] { r1, r2 }.ToDictionary(r => r.GetProperty("method").GetString()!);
+        Assert.Equal(1, byMethod["client/first"].GetProperty("params").GetProperty("n").GetInt32());
         // Answer in the opposite order: each answer reaches its own request.
-        await h.Send($"{{\"jsonrpc\":\"2.0\",\"id\":{r2.GetProperty("id").GetRawText()},\"error\":{{\"code\":-32601,\"message\":\"no\"}}}}");
-        await h.Send($"{{\"jsonrpc\":\"2.0\",\"id\":{r1.GetProperty("id").GetRawText()},\"result\":{{\"ok\":true}}}}");
-        Assert.True((await first)!.Value.GetProperty("ok").GetBoolean());
+        await h.Send($"{{\"jsonrpc\":\"2.0\",\"id\":{byMethod["client/second"].GetProperty("id").GetRawText()},\"error\":{{\"code\":-32601,\"message\":\"no\"}}}}");
+        await h.Send($"{{\"jsonrpc\":\"2.0\",\"id\":{byMethod["client/first"].GetProperty("id").GetRawText()},\"result\":{{\"ok\":true}}}}");
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
         var e = await Assert.ThrowsAsync<RpcException>(() => second);
         Assert.Equal(-32601, e.Code);
     }

@@ -14,7 +14,7 @@ namespace InlineAdvisor.Tests.LanguageServer;
 
 public class ServerLensTests
 {
-    const string Source = """
+    internal const string Source = """
         namespace Lens.Test;
 
         public static class Hot
@@ -30,7 +30,7 @@ public class ServerLensTests
         }
         """;
 
-    static void WriteStore(string storePath, string file)
+    internal static void WriteStore(string storePath, string file)
     {
         const string Sig = "int64  (int64)";
         var caller = new MethodIdentity("Lens", "Lens.Test.Hot", "Caller", Sig);
