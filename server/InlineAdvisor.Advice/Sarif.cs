@@ -197,7 +197,7 @@ public static class Sarif
             if (e.Tier1CodeChange is { } code) text.Append($", Tier1 code {Percent.Signed(code)}");
             text.Append('.');
         }
-        text.Append($" Amdahl bound: {Percent.Share(r.AmdahlBound)} of samples go through the measured call sites, the most this change can gain.");
+        text.Append($" {Percent.Share(r.AmdahlBound)} of samples go through the measured call sites (a share, not a limit: inlining also changes the callers' own code).");
         return text.ToString();
     }
 

@@ -35,7 +35,7 @@ public static class LensText
     {
         if (a.Evidence != EvidenceKind.Predicted || a.Considered is not { } action) return null;
         var rt = a.Predicted.FirstOrDefault(p => p.Target == Targets.Name(TargetKind.Runtime));
-        return rt is null ? null : $"{InlineActions.Text(action)}: {Percent.Signed(rt.Value)} [{Percent.Signed(rt.Low)}, {Percent.Signed(rt.High)}] (predicted)";
+        return rt is null ? null : $"{InlineActions.Text(action)}: {Percent.Signed(rt.Value)} {rt.Interval(Percent.Signed)} (predicted{(rt.OutsideRange ? ", outside the model's range" : "")})";
     }
 
     static string Verdict(ExperimentRecord x) => x.Verdict switch
@@ -68,7 +68,7 @@ public static class LensText
         if (s.Id > 0 || s.IlOffset >= 0) sb.Append(')');
         sb.Append("\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **Samples:** {s.TotalSamples:N0} ({s.CallSamples:N0} in calls, {s.StatementSamples:N0} at the statement{(s.SharesStatement ? ", shared with another site: an upper bound" : "")})\n");
-        sb.Append(CultureInfo.InvariantCulture, $"- **Amdahl bound:** {Share(r.Bound)} of all CPU samples — the most any change here can gain\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- **Share through the site:** {Share(r.Bound)} of all CPU samples (not a limit: inlining also changes the caller's own code around the call)\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **Share of caller:** {Share(r.ShareOfCaller)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **JIT decision:** {r.Decision}");
         if (s.Decision.Tiers.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" (tiers: {string.Join(", ", s.Decision.Tiers)})");
@@ -87,10 +87,16 @@ public static class LensText
         }
         if (e.Advice is { } a)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"\n**Advice: {a.ActionText}** — {a.Reason}\n\n");
+            var heading = a.Standing switch
+            {
+                AdviceStanding.Measured => $"Advice: {a.ActionText}",
+                AdviceStanding.Candidate => $"Worth measuring: {(a.Considered is { } considered ? InlineActions.Text(considered) : "a change")} (not advice until measured)",
+                _ => "Leave it",
+            };
+            sb.Append(CultureInfo.InvariantCulture, $"\n**{heading}** — {a.Reason}\n\n");
             if (a.Payoff != "-") sb.Append(CultureInfo.InvariantCulture, $"- {a.Payoff}\n");
             if (a.Evidence == EvidenceKind.Predicted)
-                sb.Append("- a prediction of the shipped model (90% interval; app-level runtime = the site's local effect × its Amdahl bound), not a measurement: `advisor experiment` measures it\n");
+                sb.Append("- a prediction of the shipped model (90% interval; app-level runtime = the site's local effect × its share of samples), not a measurement: `advisor experiment` measures it\n");
             if (a.Split is { } split) sb.Append(CultureInfo.InvariantCulture, $"- {split}\n");
         }
         else if (predictionNote is not null) sb.Append(CultureInfo.InvariantCulture, $"\n_{predictionNote}_\n");

@@ -1,11 +1,33 @@
-// Ranked advice per call site: measured evidence first, otherwise a labelled prediction with its interval; the API the CLI and the editor call.
+// Advice per call site, in three standings: measured advice (an experiment at the site), candidates worth measuring (a
+// prediction or the JIT's own event says a change may pay: never an instruction), and sites to leave alone. The API the
+// CLI and the editor call.
 using System.Globalization;
 using InlineAdvisor.Core;
 
 namespace InlineAdvisor.Model;
 
-/// <summary>One predicted target for the proposed change: local effect, app-level effect (local × bound), 90% interval.</summary>
-public sealed record PredictedEffect(string Target, string Unit, double Value, double Low, double High);
+/// <summary>
+/// One predicted target for the proposed change: local effect, app-level effect (local × share), 90% interval. A null
+/// end is open: the model was never trained for it, or its value was clipped to the range of measured targets
+/// (OutsideRange), which says nothing about how far beyond that range the truth lies.
+/// </summary>
+public sealed record PredictedEffect(string Target, string Unit, double Value, double? Low, double? High, bool OutsideRange)
+{
+    /// <summary>"[-3.1%, +∞)" for a ratio, "[-12, +40] B" style ends for the others (format gives one end).</summary>
+    public string Interval(Func<double, string> format) =>
+        $"{(Low is { } l ? "[" + format(l) : "(-∞")}, {(High is { } h ? format(h) + "]" : "+∞)")}";
+}
+
+/// <summary>What a line of advice rests on.</summary>
+public enum AdviceStanding
+{
+    /// <summary>An experiment at the site measured the change: its action (or "leave", with the evidence) is advice.</summary>
+    Measured,
+    /// <summary>A prediction or the JIT's own event says a change may pay: a reason to measure it, never an instruction.</summary>
+    Candidate,
+    /// <summary>Nothing here is worth measuring (too small a share, no flag changes it, or no predicted gain).</summary>
+    Leave,
+}
 
 public sealed record SiteAdvice(
     int Rank,
@@ -13,7 +35,8 @@ public sealed record SiteAdvice(
     double Bound,
     string ExistingAttribute,
     string Decision,
-    InlineAction Action,
+    AdviceStanding Standing,
+    InlineAction Action,               // what to do now: force/block/remove only when Standing is Measured
     InlineAction? Considered,          // the flag change the payoff is about (null: none is possible)
     EvidenceKind Evidence,
     string Payoff,                     // one line, always saying "measured" or "predicted"
@@ -22,9 +45,33 @@ public sealed record SiteAdvice(
     string? Split)                     // a fast/slow split suggestion (a heuristic), when the profile suggests one
 {
     public string ActionText => Action.AdviceText();
+
+    /// <summary>The advice column: the action when measured, "measure: force" for a candidate, "leave" otherwise.</summary>
+    public string Headline => Standing == AdviceStanding.Candidate && Considered is { } c ? $"measure: {InlineActions.Text(c)}" : ActionText;
 }
 
-public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<string> Notes, string? Model);
+/// <summary>
+/// A method whose inlining attribute the user set: the attribute's effect is the sum over every call of the method, so
+/// its sites are summed here (SummedShare: a sample under two of its sites counts twice; capped at 100%).
+/// </summary>
+public sealed record MethodAdvice(
+    MethodIdentity Method,
+    string ExistingAttribute,
+    int Sites,
+    int Callers,
+    double SummedShare,
+    int InlinedSites,
+    IReadOnlyDictionary<string, int> RefusedByReason,
+    AdviceStanding Standing,
+    InlineAction Action,               // what to do now: a change only when Standing is Measured and it paid
+    InlineAction? Considered,          // the change the payoff is about
+    string Payoff,
+    string Reason)
+{
+    public string Headline => Standing == AdviceStanding.Candidate && Considered is { } c ? $"measure: {InlineActions.Text(c)}" : Action.AdviceText();
+}
+
+public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<MethodAdvice> Methods, IReadOnlyList<string> Notes, string? Model);
 
 public sealed record AdviseOptions(double MinBound = 0.01, int Top = 20);
 
@@ -35,8 +82,8 @@ public static class Advisor
 
     /// <summary>
     /// Advice for the sites of <paramref name="profile"/> whose callee is in the app folder (the only flags a user can
-    /// change). App-level payoff = local effect × the site's Amdahl bound: the model predicts the local effect (the
-    /// site's own work), and the bound is the share of the run that work is.
+    /// change). Only an experiment makes advice to change a flag; a prediction makes a candidate worth measuring, ranked
+    /// by its predicted app-level gain (local effect × the site's share of the run's samples).
     /// </summary>
     public static AdviceReport Advise(RunProfile profile, Func<CallSite, IReadOnlyList<ExperimentRecord>> experimentsFor, ILFeatureReader il,
         ModelFileData? model, string? modelPath, AdviseOptions options)
@@ -48,7 +95,7 @@ public static class Advisor
         var sites = profile.Sites.Where(s => il.Find(s.Callee) is not null)
             .OrderByDescending(s => s.TotalSamples).ThenBy(s => s.Caller.Display, StringComparer.Ordinal).ThenBy(s => s.IlOffset).ToList();
         bool settingsNoted = false;
-        var advice = new List<SiteAdvice>();
+        var advice = new List<(SiteAdvice Advice, double Gain)>();   // Gain: a candidate's predicted app-level gain, for its rank
         foreach (var site in sites)
         {
             var calleeShape = il.Callee(site.Callee);
@@ -57,8 +104,9 @@ public static class Advisor
             var decision = ReportBuilder.DescribeDecision(site.Decision);
             double bound = profile.AmdahlBound(site);
             InlineAction candidate = InlineActions.ToTry(flags, site.Decision.Outcome);
-            SiteAdvice Make(InlineAction action, EvidenceKind ev, string pay, IReadOnlyList<PredictedEffect> pred, string reason, string? split = null) =>
-                new(0, site, bound, attribute, decision, action, candidate, ev, pay, pred, reason, split);
+            SiteAdvice Make(AdviceStanding standing, EvidenceKind ev, string pay, IReadOnlyList<PredictedEffect> pred, string reason, string? split = null) =>
+                new(0, site, bound, attribute, decision, standing, InlineAction.Leave, candidate, ev, pay, pred, reason, split);
+            void Leave(string reason, string? split = null) => advice.Add((Make(AdviceStanding.Leave, EvidenceKind.None, "-", [], reason, split), 0));
 
             var experiments = experimentsFor(site).Where(e => e.Edits.Count == 1).ToList();
             if (experiments.Count > 0)
@@ -71,74 +119,130 @@ public static class Advisor
                     notes.Add($"experiment {e.Id} ran with runtime settings '{e.RuntimeConfig}', the run with '{profile.Run.RuntimeConfig}': " +
                               "the JIT may decide differently under each; check they match before comparing");
                 }
-                advice.Add(FromExperiment(site, bound, attribute, decision, e));
+                advice.Add((FromExperiment(site, bound, attribute, decision, e), 0));
                 continue;
             }
             if (bound < options.MinBound)
             {
-                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [],
-                    $"leave it: nothing here can matter (bound {Percent.Share(bound)} < {Percent.Share(options.MinBound)} of CPU)"));
+                Leave($"leave it: too small to matter ({Percent.Share(bound)} of CPU samples through the site < {Percent.Share(options.MinBound)})");
                 continue;
             }
             var reasonClass = InlineReasons.Classify(site.Decision.Reason);
             if (site.Decision.Reason == InlineReasons.TierZeroOnly)
             {
-                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [], $"{decision}: no flag changes inlining in unoptimized code"));
+                Leave($"{decision}: no flag changes inlining in unoptimized code");
                 continue;
             }
             if ((flags & MethodImplFlags.AggressiveInlining) != 0 && site.Decision.Outcome == InlineOutcome.NotInlined)
             {
-                advice.Add(Make(InlineAction.Remove, EvidenceKind.None, "-", [],
-                    $"{decision} despite AggressiveInlining: the attribute does nothing here (the JIT's own decision event)"));
+                // The JIT's own event, not a prediction; but the attribute is the method's and may pay at its other sites.
+                advice.Add((Make(AdviceStanding.Candidate, EvidenceKind.None, "-", [],
+                    $"{decision} despite AggressiveInlining: the attribute does nothing at this site (the JIT's own event); measure removing it, which also changes its other sites"), 0));
                 continue;
             }
             if (InlineReasons.NoFlagChanges(site.Decision) is { } unliftable)
             {
-                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [],
-                    $"{decision}: no flag changes a refusal for \"{unliftable}\""));
+                Leave($"{decision}: no flag changes a refusal for \"{unliftable}\"");
                 continue;
             }
             string? split = SplitHint(profile, site, calleeShape, reasonClass);
             if (payoff is null)
             {
-                advice.Add(Make(InlineAction.Leave, EvidenceKind.None, "-", [], "no measurement and no model: measure it with `advisor experiment`", split));
+                advice.Add((Make(AdviceStanding.Candidate, EvidenceKind.None, "-", [], "no measurement and no model: measure it with `advisor experiment`", split), 0));
                 continue;
             }
             var features = FeatureBuilder.Build(profile, site, candidate, calleeShape, il.Site(site.Caller, site.Callee, site.IlOffset));
-            var preds = Targets.All.Select(t => (t, p: payoff.Predict(t, candidate, features))).ToList();
-            var (rt, rlo, rhi, _) = preds.First(x => x.t == TargetKind.Runtime).p;
-            var (code, _, _, _) = preds.First(x => x.t == TargetKind.CodeBytes).p;
-            var (jit, _, _, _) = preds.First(x => x.t == TargetKind.JitMs).p;
-            // App level: exp(local × bound) − 1 (a local log ratio scaled by the share of the run it applies to).
-            double App(double local) => Math.Exp(local * bound) - 1;
-            var predicted = preds.Select(x => x.t is TargetKind.Runtime or TargetKind.Cpu
-                ? new PredictedEffect(Targets.Name(x.t), "app ratio − 1", App(x.p.Value), App(x.p.Low), App(x.p.High))
-                : new PredictedEffect(Targets.Name(x.t), Targets.Unit(x.t), x.p.Value, x.p.Low, x.p.High)).ToList();
-            string text = I($"{InlineActions.Text(candidate)}: {Pct(App(rt))} [{Pct(App(rlo))}, {Pct(App(rhi))}] runtime, Tier1 code {code:+0;-0;0} B, JIT {jit:+0.00;-0.00;0.00} ms (predicted)");
-            InlineAction action;
-            string reason;
-            if (candidate == InlineAction.Remove)
-            {
-                // The most valuable finding in real libraries: an attribute whose inlining grows code and JIT time without a runtime gain.
-                bool shrinks = code < 0 || jit < 0;
-                (action, reason) = shrinks && App(rt) <= 0.005
-                    ? (InlineAction.Remove, $"{attribute} predicted to cost code/JIT time without a runtime gain; {decision}")
-                    : (InlineAction.Leave, $"{attribute} predicted to earn its keep or the prediction is unclear; measure it to be sure");
-            }
-            else if (App(rhi) < 0)
-                (action, reason) = (candidate == InlineAction.Force ? InlineAction.Force : InlineAction.Block,
-                    $"predicted faster with the whole 90% interval below zero; {decision}; confirm with `advisor experiment`");
-            else
-                (action, reason) = (InlineAction.Leave, $"{decision}; predicted payoff not clearly positive: trust the JIT, or measure it if the bound is large");
-            advice.Add(Make(action, EvidenceKind.Predicted, text, predicted, reason, split));
+            var preds = Targets.All.ToDictionary(t => t, t => payoff.Predict(t, candidate, features));
+            var predicted = preds.Select(x => Effect(x.Key, x.Value, bound)).ToList();
+            var rt = predicted.Single(p => p.Target == Targets.Name(TargetKind.Runtime));
+            var code = predicted.Single(p => p.Target == Targets.Name(TargetKind.CodeBytes));
+            var jit = predicted.Single(p => p.Target == Targets.Name(TargetKind.JitMs));
+            bool outside = predicted.Any(p => p.OutsideRange);
+            string Bytes(double b) => I($"{b:+0;-0;0}");
+            string text = I($"{InlineActions.Text(candidate)}: {Pct(rt.Value)} {rt.Interval(Pct)} runtime, Tier1 code {Bytes(code.Value)} B {code.Interval(Bytes)}, JIT {jit.Value:+0.00;-0.00;0.00} ms (predicted{(outside ? ", outside the model's range" : "")})");
+            var (standing, reason) = Judge(candidate, rt, code, jit, attribute, decision);
+            advice.Add((Make(standing, EvidenceKind.Predicted, text, predicted, reason, split), standing == AdviceStanding.Candidate ? -rt.Value : 0));
         }
+        // Measured advice first (the changes that pay, then measured "leave"), then candidates by predicted gain, then the rest.
         var ranked = advice
-            .OrderBy(a => a.Action == InlineAction.Leave && a.Evidence == EvidenceKind.None && a.Bound < options.MinBound ? 1 : 0)
-            .ThenBy(a => a.Action == InlineAction.Leave ? 1 : 0)
-            .ThenByDescending(a => a.Bound)
+            .OrderBy(a => a.Advice.Standing switch { AdviceStanding.Measured => a.Advice.Action == InlineAction.Leave ? 1 : 0, AdviceStanding.Candidate => 2, _ => 3 })
+            .ThenByDescending(a => a.Gain)
+            .ThenByDescending(a => a.Advice.Bound)
             .Take(options.Top)
-            .Select((a, i) => a with { Rank = i + 1 }).ToList();
-        return new AdviceReport(profile.Run, ranked, notes, modelPath);
+            .Select((a, i) => a.Advice with { Rank = i + 1 }).ToList();
+        return new AdviceReport(profile.Run, ranked, Methods(profile, experimentsFor, il, options), notes, modelPath);
+    }
+
+    /// <summary>
+    /// The methods of the app that carry AggressiveInlining or NoInlining, with their profiled sites summed: a small
+    /// reader inlined at 60 sites has no site over 1.2%, yet removing its attribute measured −6.6% CPU. Measured where an
+    /// experiment changed the method's flag at one of its sites; otherwise a candidate when the summed share reaches
+    /// the threshold and a flag can change at least one site.
+    /// </summary>
+    static IReadOnlyList<MethodAdvice> Methods(RunProfile profile, Func<CallSite, IReadOnlyList<ExperimentRecord>> experimentsFor, ILFeatureReader il, AdviseOptions options)
+    {
+        var result = new List<MethodAdvice>();
+        foreach (var group in profile.Sites.Where(s => il.Find(s.Callee) is not null).GroupBy(s => s.Callee))
+        {
+            var flags = il.Callee(group.Key)?.Flags ?? MethodImplFlags.None;
+            if ((flags & (MethodImplFlags.AggressiveInlining | MethodImplFlags.NoInlining)) == 0) continue;
+            var sites = group.ToList();
+            double summed = Math.Min(1, sites.Sum(profile.AmdahlBound));
+            var attribute = MethodImplFlagsText.Describe(flags);
+            int inlined = sites.Count(s => s.Decision.Outcome == InlineOutcome.Inlined);
+            var refused = sites.Where(s => s.Decision.Outcome == InlineOutcome.NotInlined)
+                .GroupBy(s => s.Decision.Reason.Length > 0 ? s.Decision.Reason : "no reason given").ToDictionary(g => g.Key, g => g.Count());
+            string counts = I($"{sites.Count} profiled site(s) in {sites.Select(s => s.Caller).Distinct().Count()} caller(s): {inlined} inlined, {refused.Values.Sum()} refused, {sites.Count - inlined - refused.Values.Sum()} with no decision seen");
+            MethodAdvice Make(AdviceStanding standing, InlineAction action, InlineAction considered, string payoff, string reason) =>
+                new(group.Key, attribute, sites.Count, sites.Select(s => s.Caller).Distinct().Count(), summed, inlined, refused, standing, action, considered, payoff, reason);
+            var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == group.Key);
+            if (measured is not null)
+            {
+                bool pays = MeasuredOutcome.Improves(measured) || (measured.Edits[0].Action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(measured));
+                var change = measured.Edits[0].Action;
+                result.Add(Make(AdviceStanding.Measured, pays ? change : InlineAction.Leave, change, ReportBuilder.DescribeEvidence(measured),
+                    pays ? $"measured: {InlineActions.Text(measured.Edits[0].Action)} pays; {counts}" : $"measured: no gain from {InlineActions.Text(measured.Edits[0].Action)}; {counts}"));
+                continue;
+            }
+            if (summed < options.MinBound) continue;
+            if (sites.All(s => InlineReasons.NoFlagChanges(s.Decision) is not null)) continue;
+            result.Add(Make(AdviceStanding.Candidate, InlineAction.Leave, InlineAction.Remove, "-",
+                $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed. " +
+                $"Measure the whole method: `advisor experiment --method {group.Key.Type}.{group.Key.Name} --action remove`"));
+        }
+        return result.OrderBy(m => m.Standing).ThenByDescending(m => m.SummedShare).Take(options.Top).ToList();
+    }
+
+    /// <summary>A target's prediction as shown: runtime and CPU at the app level (exp(local × share) − 1), others as predicted.</summary>
+    static PredictedEffect Effect(TargetKind t, Prediction p, double share)
+    {
+        double? End(double v) => double.IsFinite(v) ? v : null;
+        double App(double local) => Math.Exp(local * share) - 1;
+        return t is TargetKind.Runtime or TargetKind.Cpu
+            ? new(Targets.Name(t), "app ratio − 1", App(p.Value), End(p.Low) is { } l ? App(l) : null, End(p.High) is { } h ? App(h) : null, p.OutsideRange)
+            : new(Targets.Name(t), Targets.Unit(t), p.Value, End(p.Low), End(p.High), p.OutsideRange);
+    }
+
+    /// <summary>
+    /// Whether a prediction makes the site a candidate worth measuring. Each reason says only what its own numbers show:
+    /// force/block when the whole runtime interval is below zero; remove when the predicted runtime change is not above
+    /// zero and the code or JIT time shrinks. Outside the model's range nothing is claimed.
+    /// </summary>
+    static (AdviceStanding, string) Judge(InlineAction candidate, PredictedEffect rt, PredictedEffect code, PredictedEffect jit, string attribute, string decision)
+    {
+        string change = InlineActions.Text(candidate);
+        if (rt.OutsideRange || code.OutsideRange)
+            return (AdviceStanding.Leave, $"{decision}; the prediction is outside the model's range (sites unlike those it was trained on): no basis to rank it; measure it if the site matters");
+        if (candidate == InlineAction.Remove)
+        {
+            bool shrinks = code.Value < 0 || jit.Value < 0;
+            return shrinks && rt.Value <= 0
+                ? (AdviceStanding.Candidate, I($"worth measuring: removing the {attribute} is predicted to cost no runtime ({Pct(rt.Value)}) and shrink {(code.Value < 0 ? $"Tier1 code ({code.Value:0} B)" : $"JIT time ({jit.Value:0.00} ms)")}; {decision}"))
+                : (AdviceStanding.Leave, I($"no predicted gain from removing the {attribute} (runtime {Pct(rt.Value)} {rt.Interval(Pct)} without it{(shrinks ? "" : ", no code or JIT saving")}); {decision}"));
+        }
+        return rt.High is { } high && high < 0
+            ? (AdviceStanding.Candidate, $"worth measuring: {change} is predicted faster, the whole 90% interval below zero; {decision}")
+            : (AdviceStanding.Leave, $"{decision}; the predicted payoff of {change} is not clearly positive: trust the JIT, or measure it if the share is large");
     }
 
     static SiteAdvice FromExperiment(CallSite site, double bound, string attribute, string decision, ExperimentRecord e)
@@ -157,7 +261,7 @@ public static class Advisor
                 I($"measured: no runtime effect shown, Tier1 code {Pct(code!.Effect)} without the {attribute}"));
         else
             (advice, reason) = (InlineAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
-        return new SiteAdvice(0, site, bound, attribute, decision, advice, action, EvidenceKind.Measured, evidence, [], reason, null);
+        return new SiteAdvice(0, site, bound, attribute, decision, AdviceStanding.Measured, advice, action, EvidenceKind.Measured, evidence, [], reason, null);
     }
 
     /// <summary>

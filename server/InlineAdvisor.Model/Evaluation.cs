@@ -39,7 +39,7 @@ public static class Evaluation
                     double naive = qualifying.Count == 0 ? 0 : qualifying.Average();
                     foreach (var e in examples.Where(e => e.Family == family))
                     {
-                        var (v, lo, hi, _) = model.Predict(t, e.Action, e.Features);
+                        var (v, lo, hi, _, _) = model.Predict(t, e.Action, e.Features);
                         predictions[(e, t)] = (v, lo, hi, Qualifies(e) ? naive : 0);
                     }
                 }

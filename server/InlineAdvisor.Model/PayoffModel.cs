@@ -33,6 +33,30 @@ public sealed record SiteModel
         double v = Candidates.FromScale(Scale, Kind == Candidates.Trees ? Trees!.Predict(x, Rounds) : Linear!.Predict(x), x);
         return TrainingExamples == 0 ? v : Math.Clamp(v, YMin, YMax);
     }
+
+    /// <summary>The learner's value before either clip (the ridge fit clips to its own scale's range too).</summary>
+    double Unclipped(IReadOnlyList<double> x) => Candidates.FromScale(Scale, Kind == Candidates.Trees ? Trees!.Predict(x, Rounds) : Linear!.Unclipped(x), x);
+
+    /// <summary>
+    /// The prediction with its 90% interval. Where the learner's own value lies outside the range of measured targets, the
+    /// value is clipped to that range and the interval is open on that side: the data say nothing about how far beyond it
+    /// the truth is, so a clipped value never shows a narrow interval.
+    /// </summary>
+    public Prediction PredictWithInterval(IReadOnlyList<double> x)
+    {
+        double raw = Unclipped(x), v = Predict(x);
+        bool above = raw > YMax, below = raw < YMin;
+        return new(v, below ? double.NegativeInfinity : v + ResidualLow, above ? double.PositiveInfinity : v + ResidualHigh, true, above || below);
+    }
+}
+
+/// <summary>
+/// One predicted target: value and 90% interval; Trained is false where no example taught this target × action (the
+/// interval is then unbounded); OutsideRange where the value was clipped to the range of measured targets.
+/// </summary>
+public readonly record struct Prediction(double Value, double Low, double High, bool Trained, bool OutsideRange)
+{
+    public static readonly Prediction Untrained = new(0, double.NegativeInfinity, double.PositiveInfinity, false, false);
 }
 
 /// <summary>The candidates one target × action chooses among, and the choice.</summary>
@@ -196,11 +220,9 @@ public sealed class PayoffModel
         return new PayoffModel { Models = models };
     }
 
-    public (double Value, double Low, double High, bool Trained) Predict(TargetKind t, InlineAction a, double[] features)
+    public Prediction Predict(TargetKind t, InlineAction a, double[] features)
     {
         var m = Models[Key(t, a)];
-        if (m.TrainingExamples == 0) return (0, double.NegativeInfinity, double.PositiveInfinity, false);
-        double v = m.Predict(Inputs(features));
-        return (v, v + m.ResidualLow, v + m.ResidualHigh, true);
+        return m.TrainingExamples == 0 ? Prediction.Untrained : m.PredictWithInterval(Inputs(features));
     }
 }

@@ -19,9 +19,16 @@ public sealed record LinearModel(double Lambda, double Intercept, double[] Mean,
 {
     public double Predict(IReadOnlyList<double> x)
     {
+        double y = Unclipped(x);
+        return TrainingExamples == 0 ? y : Math.Clamp(y, YMin, YMax);
+    }
+
+    /// <summary>The fit's value before it is clipped to the training targets' range (inputs are still clipped to theirs).</summary>
+    public double Unclipped(IReadOnlyList<double> x)
+    {
         double y = Intercept;
         for (int i = 0; i < Weights.Length; i++) y += Weights[i] * (Math.Clamp(x[i], Min[i], Max[i]) - Mean[i]) / Scale[i];
-        return TrainingExamples == 0 ? y : Math.Clamp(y, YMin, YMax);
+        return y;
     }
 }
 

@@ -130,7 +130,7 @@ test('lenses, hover and a code action that compiles, for the mixer hot site', as
   const position = { line, character: resolved.command.arguments[1].character };
   const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position });
   const md = hover.contents.value;
-  for (const part of ['InlineSamples.ByteHasher.HashBlock → InlineSamples.ByteHasher.Mix', 'Amdahl bound', pct(row.bound), 'Share of caller',
+  for (const part of ['InlineSamples.ByteHasher.HashBlock → InlineSamples.ByteHasher.Mix', 'Share through the site', pct(row.bound), 'Share of caller',
     'JIT decision:** inlined', 'PGO count', 'Callee size:** IL 106 bytes', 'MethodImpl(AggressiveInlining)', 'No experiment'])
     assert.ok(md.includes(part), `hover has "${part}":\n${md}`);
 
@@ -172,9 +172,12 @@ test('with the app folder set, a site without experiments shows the model\'s pre
   assert.match(lens.command.title, /^\d+\.\d% CPU · inlined · remove: [+-]\d+\.\d% \[[+-]\d+\.\d%, [+-]\d+\.\d%\] \(predicted\)$/);
   const hover = await conn.sendRequest('textDocument/hover',
     { textDocument: { uri }, position: { line, character: lens.command.arguments[1].character } });
-  for (const part of ['**Advice: ', '(predicted)', 'not a measurement'])
+  for (const part of ['(predicted)', 'not a measurement'])
     assert.ok(hover.contents.value.includes(part), `hover has "${part}":\n${hover.contents.value}`);
   assert.ok(!hover.contents.value.includes('(measured'), 'nothing is called measured without an experiment');
+  // A prediction is never advice: it is a candidate worth measuring, or the site is left alone.
+  assert.ok(!hover.contents.value.includes('**Advice: '), `a prediction shown as advice:\n${hover.contents.value}`);
+  assert.ok(/\*\*(Worth measuring: \w+ \(not advice until measured\)|Leave it)\*\*/.test(hover.contents.value), hover.contents.value);
 
   const back = refreshes.length;
   conn.sendNotification('workspace/didChangeConfiguration', { settings: { inlineAdvisor: { appDir: '' } } });

@@ -2,6 +2,7 @@
 using System.CommandLine;
 using System.Globalization;
 using InlineAdvisor.Core;
+using InlineAdvisor.Model;
 using InlineAdvisor.Patching;
 using InlineAdvisor.Experiments;
 using InlineAdvisor.Statistics;
@@ -17,7 +18,8 @@ internal static class ExperimentCommand
         var command = new Argument<string[]>("command") { Description = "The workload, after `--`; paths into --app (or {app}) run against each copy.", Arity = ArgumentArity.ZeroOrMore };
         var app = new Option<string>("--app") { Description = "The built application folder (never modified: experiments patch copies of it).", Required = true, HelpName = "dir" };
         var sites = new Option<int[]>("--site", "-s") { Description = "Site number(s) from `advisor report` to experiment on (one experiment each).", AllowMultipleArgumentsPerToken = true };
-        var top = new Option<int>("--top") { Description = "Without --site: the K hottest sites whose inlining a flag can change.", DefaultValueFactory = _ => 3 };
+        var top = new Option<int>("--top") { Description = "Without --site or --method: the K sites with the most headroom (calls × per-call overhead, from the PGO counts) whose inlining a flag can change.", DefaultValueFactory = _ => 3 };
+        var method = new Option<string[]>("--method", "-m") { Description = "Method(s) to experiment on, by name (Name, Type.Name or a part of the full name): the flag changes every call of it, all its profiled sites together.", AllowMultipleArgumentsPerToken = true, HelpName = "name" };
         var action = new Option<string?>("--action") { Description = "force, block or remove; default: chosen per site (remove an existing attribute, force a refused call, block an inlined one).", HelpName = "action" };
         var run = new Option<long?>("--run", "-r") { Description = "The profile run the sites come from (default: the latest)." };
         var metric = new Option<string?>("--metric") { Description = "Decide on a number the workload prints, by regex with one group (e.g. 'throughput: ([\\d.]+)'); default: wall time.", HelpName = "regex" };
@@ -38,7 +40,8 @@ internal static class ExperimentCommand
 
               advisor experiment --app bin/Release/net10.0 -- dotnet bin/Release/net10.0/App.dll
               advisor experiment --app out --site 3 --metric 'throughput: ([\d.]+)' -- dotnet out/App.dll --bench
-            """) { command, app, sites, top, action, run, metric, lowerBetter, decideCpu, epsilon, maxPairs, budget, warmup, noVerify, together, store };
+              advisor experiment --app out --method Reader.ReadInt32 --action remove --decide-on-cpu -- dotnet out/App.dll
+            """) { command, app, sites, method, top, action, run, metric, lowerBetter, decideCpu, epsilon, maxPairs, budget, warmup, noVerify, together, store };
 
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -67,48 +70,52 @@ internal static class ExperimentCommand
             if (info is null) return Common.Fail("no profile to take sites from: run `advisor collect -- <command>` first");
             var profile = profileStore.LoadRun(info.Id)!;
 
-            var chosen = new List<(CallSite Site, InlineAction Action)>();
+            var chosen = new List<PlannedExperiment>();
             if (parse.GetValue(sites) is { Length: > 0 } ids)
             {
                 foreach (var siteId in ids)
                 {
                     var site = profile.Sites.FirstOrDefault(s => s.Id == siteId);
                     if (site is null) return Common.Fail($"run {info.Id} has no site {siteId} (see `advisor report --run {info.Id}`)");
-                    chosen.Add((site, forced ?? ActionFor(site, profile)));
+                    chosen.Add(new(site.Callee, forced ?? ExperimentPlanner.ActionFor(site, profile), [site], profile.AmdahlBound(site), 0, "chosen by --site"));
                 }
             }
             else
             {
-                foreach (var site in profile.Sites.OrderByDescending(s => s.TotalSamples))
+                using var il = new ILFeatureReader(appDir);
+                if (parse.GetValue(method) is { Length: > 0 } names)
                 {
-                    if (chosen.Count >= parse.GetValue(top) || profile.AmdahlBound(site) < 0.01) break;
-                    if (chosen.Any(c => c.Site.Callee == site.Callee)) continue;   // the flag is the callee's: one experiment per method
-                    if (!File.Exists(Path.Combine(appDir, site.Callee.Assembly + ".dll"))) continue;
-                    var act = forced ?? ActionFor(site, profile);
-                    if (InlineReasons.NoFlagChanges(site.Decision) is { } why)
+                    foreach (var name in names)
                     {
-                        AnsiConsole.MarkupLine($"[grey]site {site.Id} {Common.Escape(site.Caller.Display)} → {Common.Escape(site.Callee.Display)}: no flag changes a refusal for '{Common.Escape(why)}'[/]");
-                        continue;
+                        if (ExperimentPlanner.Method(profile, il, name, forced, out var why) is not { } planned) return Common.Fail($"--method: {why}");
+                        chosen.Add(planned);
                     }
-                    chosen.Add((site, act));
                 }
-                if (chosen.Count == 0) return Common.Fail($"no site of run {info.Id} in the app's own assemblies has a bound of 1% or more and a decision a flag can change");
+                else
+                {
+                    var plan = ExperimentPlanner.Top(profile, il, parse.GetValue(top), forced);
+                    foreach (var skip in plan.Skipped)
+                        AnsiConsole.MarkupLine($"[grey]skipped site {skip.Site.Id} {Common.Escape(skip.Site.Caller.Display)} → {Common.Escape(skip.Site.Callee.Display)}: {Common.Escape(skip.Why)}[/]");
+                    if (plan.Chosen.Count == 0) return Common.Fail($"no site of run {info.Id} in the app's own assemblies has a share of 1% or more and a decision a flag can change");
+                    chosen.AddRange(plan.Chosen);
+                }
             }
 
             // Ctrl-C: the running experiment ends after the rounds already finished, and is stored as such.
             using var interruption = new Interruption(cancel, "finishing with the rounds measured so far; they will be stored");
             var groups = parse.GetValue(together)
-                ? [chosen.DistinctBy(c => c.Site.Callee).ToList()]
-                : chosen.Select(c => new List<(CallSite Site, InlineAction Action)> { c }).ToList();
+                ? [chosen.DistinctBy(c => c.Callee).ToList()]
+                : chosen.Select(c => new List<PlannedExperiment> { c }).ToList();
             foreach (var group in groups)
             {
-                foreach (var (site, act) in group)
-                    AnsiConsole.MarkupLine($"[bold]{act.ToString().ToLowerInvariant()} inlining of {Common.Escape(site.Callee.Display)}[/] (site {site.Id}, {Common.Escape(site.Caller.Display)} → callee, bound {Percent.Share(profile.AmdahlBound(site))}; the flag applies to every call of the callee)");
+                foreach (var p in group)
+                    AnsiConsole.MarkupLine($"[bold]{InlineActions.Text(p.Action)} inlining of {Common.Escape(p.Callee.Display)}[/] ({(p.Sites.Count == 1 ? $"site {p.Sites[0].Id}, {Common.Escape(p.Sites[0].Caller.Display)} → callee" : $"{p.Sites.Count} sites")}, share {Percent.Share(p.Share)}" +
+                        $"{(p.Headroom > 0 ? $", headroom ≈ {Percent.Share(p.Headroom)}: {Common.Escape(p.Why)}" : "")}; the flag applies to every call of the callee)");
                 var plan = new ExperimentPlan
                 {
                     AppDir = appDir, Command = workload, ProfileRunId = info.Id,
-                    Changes = group.Select(g => new FlagChange(g.Site.Callee, g.Action)).ToList(), Sites = group.Select(g => g.Site).ToList(),
-                    WorkDir = Path.Combine(".inline-advisor", "experiments", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-site" + string.Join("-", group.Select(g => g.Site.Id))),
+                    Changes = group.Select(g => new FlagChange(g.Callee, g.Action)).ToList(), Sites = group.SelectMany(g => g.Sites).ToList(),
+                    WorkDir = Path.Combine(".inline-advisor", "experiments", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-site" + string.Join("-", group.Select(g => g.Sites[0].Id))),
                     Warmups = parse.GetValue(warmup), Metric = metricSpec, DecideOnCpu = parse.GetValue(decideCpu), VerifyFlip = !parse.GetValue(noVerify), TimeBudget = timeBudget,
                     Design = new SequentialDesign(Epsilon: parse.GetValue(epsilon) / 100, MaxPairs: parse.GetValue(maxPairs)),
                 };
@@ -144,9 +151,6 @@ internal static class ExperimentCommand
         });
         return cmd;
     }
-
-    internal static InlineAction ActionFor(CallSite site, RunProfile profile) =>
-        InlineActions.ToTry(profile.Methods.FirstOrDefault(m => m.Method == site.Callee)?.ImplFlags ?? MethodImplFlags.None, site.Decision.Outcome);
 
     internal static void Render(ExperimentRecord r, long id)
     {

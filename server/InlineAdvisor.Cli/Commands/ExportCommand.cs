@@ -147,7 +147,7 @@ internal static class ExportCommand
     private static void Render(AdviceFile advice)
     {
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("action", "method", "bound", "evidence", "declared at");
+        table.AddColumns("action", "method", "share", "evidence", "declared at");
         foreach (var r in advice.Recommendations)
         {
             var e = r.Evidence;

@@ -14,7 +14,7 @@ internal static class ReportCommand
         var run = new Option<long?>("--run", "-r") { Description = "The run to report (see `advisor runs`). Default: the latest run." };
         var aggregate = new Option<bool>("--aggregate", "-a") { Description = "Combine every stored run of the same program with the same runtime settings." };
         var top = new Option<int>("--top", "-t") { Description = "How many call sites to show.", DefaultValueFactory = _ => 20 };
-        var hot = new Option<double>("--hot") { Description = "Bound (% of samples) from which a site counts as hot.", DefaultValueFactory = _ => 1.0 };
+        var hot = new Option<double>("--hot") { Description = "Share of CPU samples through a site (%) from which it counts as hot.", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Write the same content as JSON to stdout." };
         var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
         var store = Common.StoreOption();
@@ -77,7 +77,7 @@ internal static class ReportCommand
             return;
         }
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("site", "bound", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count", "measured");
+        table.AddColumns("site", "share", "of caller", "caller → callee", "source", "JIT decision", "IL/native", "attribute", "PGO count", "measured");
         foreach (var row in report.Sites)
         {
             var s = row.Site;
@@ -94,7 +94,7 @@ internal static class ReportCommand
                 Common.Escape(row.Measured ?? "-"));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]bound: share of all CPU samples through the site (calls + inlined time), the most any change there can gain (Amdahl). " +
+        AnsiConsole.MarkupLine("[grey]share: of all CPU samples through the site (calls + inlined time); not a limit for inlining, which also changes the caller's own code around the call. " +
             $"Bold = hot (≥ {Percent.Share(report.HotThreshold)}). IL/native: callee IL bytes / largest optimized body compiled on its own (- = never compiled alone, e.g. always inlined). " +
             "PGO count: executions of the site's block from dynamic-PGO edge counts (a lower bound).[/]");
     }
