@@ -14,7 +14,7 @@ public sealed class ExperimentCommandTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Blocking_the_mixer_is_measured_verified_and_stored_as_evidence_for_its_site()
+    public void Blocking_the_mixer_by_method_is_measured_verified_and_stored_as_evidence_for_its_sites()
     {
         var store = _dir.File("s.db");
         // Long enough (~1.5 s a run) that the hashing loop reaches Tier1 even on a loaded machine: the flip and the
@@ -28,10 +28,12 @@ public sealed class ExperimentCommandTests : IDisposable
 
         // Up to 10 rounds of three ~1.5 s runs plus warm-up and verification: about a minute alone, several while the
         // suite's other collections (training, corpus builds) share the 2 cores. The limit only guards against a hang.
-        var r = Repo.Run("dotnet", [Repo.Advisor, "experiment", "--store", store, "--app", Repo.SamplesDir, "--site", site.Id.ToString(),
+        // By method: the flag is Mix's, so the experiment covers every profiled site of it (three in HashBlock).
+        var r = Repo.Run("dotnet", [Repo.Advisor, "experiment", "--store", store, "--app", Repo.SamplesDir, "--method", "ByteHasher.Mix",
             "--action", "block", "--max-pairs", "10", .. workload], _dir.Path, timeoutSeconds: 600);
 
         Assert.True(r.ExitCode == 0, r.All);
+        Assert.Contains("block inlining of InlineSamples.ByteHasher.Mix", r.Stdout);
         Assert.Contains("flip verified", r.Stdout);
         using var again = ProfileStore.Open(store);
         var e = again.ExperimentsFor(site.Caller, site.Callee).Single();
