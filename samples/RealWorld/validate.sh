@@ -15,9 +15,10 @@
 # machine only: on a shared, loaded one a measured number misleads (see shared FACTS, "Measuring payoffs").
 #
 # Per library:
-#   1. advisor collect (launch, default runtime settings) into OUT/<lib>/advisor.db; advisor advise --json --top 10.
-#      "Advice" = every entry among those 10 whose action is force, block or remove (not "leave").
-#   2. advisor experiment --top K --decide-on-cpu (the advisor's own choice of candidates; its per-site actions).
+#   1. advisor collect (launch, default runtime settings) into OUT/<lib>/advisor.db; advisor advise --json --top 10
+#      (its candidates worth measuring: predictions and the JIT's events are never advice by themselves).
+#   2. advisor experiment --top K --decide-on-cpu (the planner's choice of candidates; its per-site actions), then
+#      advise again: "Advice" = every measured entry among its 10 whose action is force, block or remove.
 #   3. Independent re-measurement: a second collect into OUT/<lib>/remeasure.db, the advised site found again there
 #      by identity (caller, callee, IL offset), advisor experiment --site N --action A --decide-on-cpu. Discovery
 #      wins from step 2 that were not advised are re-measured the same way.
@@ -69,18 +70,22 @@ for lib in $LIBS; do
   ( cd "$d" && advisor collect --store advisor.db --output trace.nettrace -- dotnet "$app/RealWorld.dll" "$arg" > collect.log 2>&1 )
   advisor advise --store "$d/advisor.db" --app "$app" --top 10 --json > "$d/advise.json"
   advisor advise --store "$d/advisor.db" --app "$app" --top 10 > "$d/advise.txt"
-  # The advice to re-measure: (site identity, action) per non-leave entry.
-  python3 - "$d/advise.json" > "$d/advice.tsv" <<'PY'
-import json, sys
-for s in json.load(open(sys.argv[1]))["sites"]:
-    if s["action"] in ("force", "block", "remove"):
-        x = s["site"]
-        print(json.dumps({"caller": x["caller"]["nameKey"], "callee": x["callee"]["nameKey"], "il": x["ilOffset"]}) + "\t" + s["action"])
-PY
   if [ $SMOKE = 0 ] && [ "$EXPERIMENTS_LEFT" -gt 0 ]; then
     echo "== $lib: advisor experiment --top $TOP" >&2
     advisor experiment --app "$app" --top "$TOP" "${EXP_OPTS[@]}" --store "$d/advisor.db" -- dotnet "$app/RealWorld.dll" "$arg" > "$d/discovery.log" 2>&1 || echo "discovery experiments failed: $d/discovery.log" >&2
   fi
+  # The advice to re-measure: advise again after the experiments (only measured evidence makes advice to change a flag;
+  # the first advise's candidates are what the discovery experiments measured), (site identity, action) per measured
+  # entry whose action is not "leave".
+  advisor advise --store "$d/advisor.db" --app "$app" --top 10 --json > "$d/advise-measured.json"
+  advisor advise --store "$d/advisor.db" --app "$app" --top 10 > "$d/advise-measured.txt"
+  python3 - "$d/advise-measured.json" > "$d/advice.tsv" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["sites"]:
+    if s["standing"] == "measured" and s["action"] in ("force", "block", "remove"):
+        x = s["site"]
+        print(json.dumps({"caller": x["caller"]["nameKey"], "callee": x["callee"]["nameKey"], "il": x["ilOffset"]}) + "\t" + s["action"])
+PY
   # Wins found by the discovery experiments (improved CPU clear of zero and of the control) join the re-measurement.
   python3 - "$d/advisor.db" >> "$d/advice.tsv" <<'PY' || true
 import json, sqlite3, sys

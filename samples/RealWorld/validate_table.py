@@ -50,8 +50,10 @@ print("| library | advice given (advise, first 10) | re-measured outcome (indepe
 print("|---|---|---|---|---|---|---|")
 for lib in libs:
     d = os.path.join(out, lib)
-    adv = json.load(open(os.path.join(d, "advise.json")))["sites"] if os.path.exists(os.path.join(d, "advise.json")) else []
-    given = [s for s in adv if s["action"] in ("force", "block", "remove")]
+    # The advice is the second advise's (after the experiments): only measured entries may change a flag.
+    f = os.path.join(d, "advise-measured.json")
+    adv = json.load(open(f))["sites"] if os.path.exists(f) else []
+    given = [s for s in adv if s.get("standing", "measured") == "measured" and s["action"] in ("force", "block", "remove")]
     given_keys = {(s["site"]["caller"]["nameKey"], s["site"]["callee"]["nameKey"], s["site"]["ilOffset"]) for s in given}
     advice = "; ".join(f"#{s['rank']} {s['action']} {s['site']['callee']['display'].split('.')[-1]} ({s['evidence']})" for s in given) \
         or "leave it (all 10)"
