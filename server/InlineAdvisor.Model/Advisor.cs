@@ -182,6 +182,7 @@ public static class Advisor
     static IReadOnlyList<MethodAdvice> Methods(RunProfile profile, Func<CallSite, IReadOnlyList<ExperimentRecord>> experimentsFor, ILFeatureReader il, AdviseOptions options)
     {
         var result = new List<MethodAdvice>();
+        var headrooms = new Dictionary<MethodIdentity, double>();
         foreach (var group in profile.Sites.Where(s => il.Find(s.Callee) is not null).GroupBy(s => s.Callee))
         {
             var flags = il.Callee(group.Key)?.Flags ?? MethodImplFlags.None;
@@ -206,11 +207,14 @@ public static class Advisor
             }
             if (summed < options.MinBound) continue;
             if (sites.All(s => InlineReasons.NoFlagChanges(s.Decision) is not null)) continue;
+            double headroom = sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null).Sum(s => ExperimentPlanner.Headroom(profile, s, il).Headroom);
+            headrooms[group.Key] = headroom;
             result.Add(Make(AdviceStanding.Candidate, InlineAction.Leave, InlineAction.Remove, "-",
-                $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed. " +
+                $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed, headroom ≈ {Percent.Share(headroom)} (the call-overhead part, as `experiment --top` ranks). " +
                 $"Measure the whole method: `advisor experiment --method {group.Key.Type}.{group.Key.Name} --action remove`"));
         }
-        return result.OrderBy(m => m.Standing).ThenByDescending(m => m.SummedShare).Take(options.Top).ToList();
+        // Candidates by headroom, as the planner ranks: a per-batch method's large share is mostly its own work.
+        return result.OrderBy(m => m.Standing).ThenByDescending(m => headrooms.GetValueOrDefault(m.Method)).ThenByDescending(m => m.SummedShare).Take(options.Top).ToList();
     }
 
     /// <summary>A target's prediction as shown: runtime and CPU at the app level (exp(local × share) − 1), others as predicted.</summary>

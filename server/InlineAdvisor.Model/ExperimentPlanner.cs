@@ -97,7 +97,7 @@ public static class ExperimentPlanner
     /// phase of a method, not the run, so they are shown, not used: measured, 2.2M counted calls of a 1.2 s run's
     /// per-byte call gave 350 ns a call.)
     /// </summary>
-    static (double Headroom, string How) Headroom(RunProfile profile, CallSite site, ILFeatureReader il)
+    internal static (double Headroom, string How) Headroom(RunProfile profile, CallSite site, ILFeatureReader il)
     {
         var callee = il.Callee(site.Callee);
         double share = profile.AmdahlBound(site);
