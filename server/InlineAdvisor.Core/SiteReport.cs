@@ -4,7 +4,7 @@ namespace InlineAdvisor.Core;
 public sealed record SiteRow(
     int Rank,
     CallSite Site,
-    double Bound,               // site samples / all samples: the most any change here can gain (Amdahl)
+    double Bound,               // site samples / all samples: the share through the site (not a limit: inlining also changes the caller's code)
     double ShareOfCaller,       // site samples / the caller's inclusive samples
     bool Hot,
     int CalleeIlSize,           // -1 when unknown
@@ -15,8 +15,42 @@ public sealed record SiteRow(
 
 public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold, int FrameworkSitesHidden = 0);
 
+/// <summary>
+/// A callee method over all its profiled sites: its inlining attribute is the method's, so the attribute's whole effect
+/// shows here, not at any one site. SummedShare adds the sites' shares (a sample under two of its sites counts twice;
+/// capped at 100%).
+/// </summary>
+public sealed record MethodRow(
+    MethodIdentity Method,
+    string ExistingAttribute,
+    IReadOnlyList<CallSite> Sites,      // hottest first
+    int Callers,
+    double SummedShare,
+    int InlinedSites,
+    IReadOnlyDictionary<string, int> RefusedByReason,
+    int UndecidedSites)
+{
+    /// <summary>"3 profiled site(s) in 1 caller(s): 3 inlined, 0 refused, 0 with no decision seen".</summary>
+    public string Counts => $"{Sites.Count} profiled site(s) in {Callers} caller(s): {InlinedSites} inlined, {RefusedByReason.Values.Sum()} refused, {UndecidedSites} with no decision seen";
+}
+
 public static class ReportBuilder
 {
+    /// <summary>Every callee of the run's sites (those <paramref name="include"/> keeps), by summed share.</summary>
+    public static IReadOnlyList<MethodRow> Methods(RunProfile profile, Func<CallSite, bool>? include = null)
+    {
+        var flags = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First().ImplFlags);
+        return profile.Sites.Where(s => include?.Invoke(s) ?? true).GroupBy(s => s.Callee).Select(g =>
+        {
+            var sites = g.OrderByDescending(s => s.TotalSamples).ToList();
+            int inlined = sites.Count(s => s.Decision.Outcome == InlineOutcome.Inlined);
+            var refused = sites.Where(s => s.Decision.Outcome == InlineOutcome.NotInlined)
+                .GroupBy(s => s.Decision.Reason.Length > 0 ? s.Decision.Reason : "no reason given").ToDictionary(r => r.Key, r => r.Count());
+            return new MethodRow(g.Key, MethodImplFlagsText.Describe(flags.GetValueOrDefault(g.Key)), sites, sites.Select(s => s.Caller).Distinct().Count(),
+                Math.Min(1, sites.Sum(profile.AmdahlBound)), inlined, refused, sites.Count - inlined - refused.Values.Sum());
+        }).OrderByDescending(m => m.SummedShare).ThenBy(m => m.Method.Display, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>
     /// Ranks sites by Amdahl bound. A site is hot when its bound reaches <paramref name="hotThreshold"/>
     /// (default 1% of samples: below that, no change at the site can matter measurably).

@@ -183,20 +183,17 @@ public static class Advisor
     {
         var result = new List<MethodAdvice>();
         var headrooms = new Dictionary<MethodIdentity, double>();
-        foreach (var group in profile.Sites.Where(s => il.Find(s.Callee) is not null).GroupBy(s => s.Callee))
+        foreach (var row in ReportBuilder.Methods(profile, s => il.Find(s.Callee) is not null))
         {
-            var flags = il.Callee(group.Key)?.Flags ?? MethodImplFlags.None;
+            var flags = il.Callee(row.Method)?.Flags ?? MethodImplFlags.None;
             if ((flags & (MethodImplFlags.AggressiveInlining | MethodImplFlags.NoInlining)) == 0) continue;
-            var sites = group.ToList();
-            double summed = Math.Min(1, sites.Sum(profile.AmdahlBound));
+            var sites = row.Sites;
+            double summed = row.SummedShare;
             var attribute = MethodImplFlagsText.Describe(flags);
-            int inlined = sites.Count(s => s.Decision.Outcome == InlineOutcome.Inlined);
-            var refused = sites.Where(s => s.Decision.Outcome == InlineOutcome.NotInlined)
-                .GroupBy(s => s.Decision.Reason.Length > 0 ? s.Decision.Reason : "no reason given").ToDictionary(g => g.Key, g => g.Count());
-            string counts = I($"{sites.Count} profiled site(s) in {sites.Select(s => s.Caller).Distinct().Count()} caller(s): {inlined} inlined, {refused.Values.Sum()} refused, {sites.Count - inlined - refused.Values.Sum()} with no decision seen");
+            string counts = row.Counts;
             MethodAdvice Make(AdviceStanding standing, InlineAction action, InlineAction considered, string payoff, string reason) =>
-                new(group.Key, attribute, sites.Count, sites.Select(s => s.Caller).Distinct().Count(), summed, inlined, refused, standing, action, considered, payoff, reason);
-            var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == group.Key);
+                new(row.Method, attribute, sites.Count, row.Callers, summed, row.InlinedSites, row.RefusedByReason, standing, action, considered, payoff, reason);
+            var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == row.Method);
             if (measured is not null)
             {
                 bool pays = MeasuredOutcome.Improves(measured) || (measured.Edits[0].Action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(measured));
@@ -208,10 +205,10 @@ public static class Advisor
             if (summed < options.MinBound) continue;
             if (sites.All(s => InlineReasons.NoFlagChanges(s.Decision) is not null)) continue;
             double headroom = sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null).Sum(s => ExperimentPlanner.Headroom(profile, s, il).Headroom);
-            headrooms[group.Key] = headroom;
+            headrooms[row.Method] = headroom;
             result.Add(Make(AdviceStanding.Candidate, InlineAction.Leave, InlineAction.Remove, "-",
                 $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed, headroom ≈ {Percent.Share(headroom)} (the call-overhead part, as `experiment --top` ranks). " +
-                $"Measure the whole method: `advisor experiment --method {group.Key.Type}.{group.Key.Name} --action remove`"));
+                $"Measure the whole method: `advisor experiment --method {row.Method.Type}.{row.Method.Name} --action remove`"));
         }
         // Candidates by headroom, as the planner ranks: a per-batch method's large share is mostly its own work.
         return result.OrderBy(m => m.Standing).ThenByDescending(m => headrooms.GetValueOrDefault(m.Method)).ThenByDescending(m => m.SummedShare).Take(options.Top).ToList();

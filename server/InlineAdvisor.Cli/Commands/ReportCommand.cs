@@ -17,12 +17,14 @@ internal static class ReportCommand
         var hot = new Option<double>("--hot") { Description = "Share of CPU samples through a site (%) from which it counts as hot.", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Write the same content as JSON to stdout." };
         var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
+        var methods = new Option<bool>("--methods") { Description = "One line per callee method over all its sites (an attribute is the method's: its whole effect is here), instead of per site." };
         var store = Common.StoreOption();
         var cmd = new Command("report", """
-            Show the hottest caller→callee call sites: the bound (share of all CPU samples through the site: the
-            most any change there can gain, by Amdahl's law), the share of the caller's time, the source line,
-            what the JIT decided and why, the callee's IL and native size, its attribute and its PGO count.
-            """) { run, aggregate, top, hot, json, all, store };
+            Show the hottest caller→callee call sites: the share of all CPU samples through the site (not a limit
+            for inlining, which also changes the caller's own code around the call), the share of the caller's time,
+            the source line, what the JIT decided and why, the callee's IL and native size, its attribute and its
+            PGO count. --methods: per callee method instead, its sites summed, inlines and refusals by reason.
+            """) { run, aggregate, top, hot, json, all, methods, store };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(top) <= 0) return Common.Fail("--top must be at least 1", ExitCode.Usage);
@@ -39,6 +41,13 @@ internal static class ReportCommand
             // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
             var evidence = new SiteEvidence(profileStore.ListExperiments());
             var framework = FrameworkAssemblies();
+            if (parse.GetValue(methods))
+            {
+                var rows = ReportBuilder.Methods(profile, site => parse.GetValue(all) || !framework.Contains(site.Callee.Assembly)).Take(parse.GetValue(top)).ToList();
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { run = profile.Run, methods = rows }, JsonOptions));
+                else RenderMethods(profile.Run, rows);
+                return (int)ExitCode.Ok;
+            }
             var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100,
                 evidence.Newest,
                 parse.GetValue(all) ? null : site => framework.Contains(site.Caller.Assembly) && framework.Contains(site.Callee.Assembly));
@@ -60,6 +69,20 @@ internal static class ReportCommand
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
+
+    static void RenderMethods(RunInfo run, IReadOnlyList<MethodRow> rows)
+    {
+        AnsiConsole.MarkupLine($"[bold]run {run.Id}[/] {Common.Escape(run.Program)} · callee methods over all their profiled sites");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumns("method", "attribute", "sites", "callers", "summed share", "inlined", "refused (by reason)", "no decision");
+        foreach (var m in rows)
+            table.AddRow(Common.Escape(m.Method.Display), m.ExistingAttribute.Length > 0 ? m.ExistingAttribute : "-", m.Sites.Count.ToString(), m.Callers.ToString(),
+                Percent.Share(m.SummedShare), m.InlinedSites.ToString(),
+                Common.Escape(m.RefusedByReason.Count == 0 ? "0" : string.Join("; ", m.RefusedByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Value} {r.Key}"))),
+                m.UndecidedSites.ToString());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]summed share: the shares of the method's sites added (a sample under two of them counts twice). Framework callees hidden unless --all.[/]");
+    }
 
     private static void Render(ProfileReport report)
     {

@@ -73,6 +73,8 @@ public sealed class RendererSnapshotTests(RendererSnapshotFixture fx) : IClassFi
 
     [Fact] public void Report_table() => Match("report.txt", Advisor("report", "--store", fx.Store, "--top", "8"));
 
+    [Fact] public void Report_methods_table() => Match("report-methods.txt", Advisor("report", "--store", fx.Store, "--methods", "--top", "8"));
+
     [Fact] public void Report_json() => Match("report.json", Advisor("report", "--store", fx.Store, "--top", "8", "--json"));
 
     [Fact] public void Advise_table() => Match("advise.txt", Advisor("advise", "--store", fx.Store, "--app", Repo.SamplesDir, "--top", "8"));
