@@ -196,10 +196,13 @@ public static class Advisor
             var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == row.Method);
             if (measured is not null)
             {
-                bool pays = MeasuredOutcome.Improves(measured) || (measured.Edits[0].Action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(measured));
                 var change = measured.Edits[0].Action;
-                result.Add(Make(AdviceStanding.Measured, pays ? change : InlineAction.Leave, change, ReportBuilder.DescribeEvidence(measured),
-                    pays ? $"measured: {InlineActions.Text(measured.Edits[0].Action)} pays; {counts}" : $"measured: no gain from {InlineActions.Text(measured.Edits[0].Action)}; {counts}"));
+                // The same reading of the evidence as the per-site lines and `advisor export` (MeasuredOutcome).
+                string? verdict = MeasuredOutcome.Improves(measured) ? $"{measured.DecidingMetric} better with the change"
+                    : change == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(measured) ? "no runtime effect shown, Tier1 code smaller"
+                    : null;
+                result.Add(Make(AdviceStanding.Measured, verdict is null ? InlineAction.Leave : change, change, ReportBuilder.DescribeEvidence(measured),
+                    verdict is null ? $"measured: no clear gain from {InlineActions.Text(change)}; {counts}" : $"measured: {verdict}; {counts}"));
                 continue;
             }
             if (summed < options.MinBound) continue;

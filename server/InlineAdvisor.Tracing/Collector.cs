@@ -135,8 +135,10 @@ public sealed class Collector
         }
         catch (CollectException e)
         {
-            // The process exited while paused, or refused: nothing to record from it.
+            // The process exited while paused, or refused: nothing to record from it. One that still runs must not
+            // stay paused on our account (its command would never end): let it go, untraced.
             _untraced.Add($"{pid} {commandLine}: {e.Message}");
+            Resume(pid);
         }
     }
 
@@ -273,16 +275,37 @@ public sealed class Collector
     // The runtime publishes dotnet-diagnostic-<pid>-<key>-socket in its temp folder (ours, inherited).
     // DiagnosticsClient.GetPublishedProcesses also reads every process's environment and throws when one
     // vanishes mid-scan, so we list the folder ourselves.
+    // The key is the process's start time in clock ticks since boot (/proc/<pid>/stat, field 22). A socket whose key
+    // is not the live process's start time was left by an earlier process of the same number (pids are reused, and a
+    // killed runtime leaves its socket): taken for the new process's, it made `experiment` connect before the runtime
+    // had published, fail, and leave that runtime paused forever (seen here: a socket of pid 26821 from 09:53 beside
+    // the new one from 14:38).
     internal static IEnumerable<int> ListDiagnosticSockets()
     {
         string[] files;
         try { files = Directory.GetFiles(Path.GetTempPath(), "dotnet-diagnostic-*-socket"); }
         catch (IOException) { yield break; }
+        var seen = new HashSet<int>();
         foreach (var file in files)
         {
             var parts = Path.GetFileName(file).Split('-');
-            if (parts.Length >= 4 && int.TryParse(parts[2], out var pid) && ProcessExists(pid)) yield return pid;
+            if (parts.Length >= 5 && int.TryParse(parts[2], out var pid) && long.TryParse(parts[3], out var key)
+                && ProcessExists(pid) && (StartTicks(pid) is not { } started || started == key) && seen.Add(pid))
+                yield return pid;
         }
+    }
+
+    /// <summary>The process's start time in clock ticks since boot (field 22 of /proc/&lt;pid&gt;/stat), or null when unreadable.</summary>
+    internal static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name, which is in parentheses and may hold spaces: field 3 is the first.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 && long.TryParse(fields[19], out var ticks) ? ticks : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     internal static bool DiagnosticSocketExists(int pid) => ListDiagnosticSockets().Contains(pid);
