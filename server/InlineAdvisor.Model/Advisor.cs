@@ -47,7 +47,7 @@ public sealed record SiteAdvice(
     public string ActionText => Action.AdviceText();
 
     /// <summary>The advice column: the action when measured, "measure: force" for a candidate, "leave" otherwise.</summary>
-    public string Headline => Standing == AdviceStanding.Candidate && Considered is { } c ? $"measure: {InlineActions.Text(c)}" : ActionText;
+    public string Headline => Advisor.Headline(Standing, Action, Considered);
 }
 
 /// <summary>
@@ -68,7 +68,7 @@ public sealed record MethodAdvice(
     string Payoff,
     string Reason)
 {
-    public string Headline => Standing == AdviceStanding.Candidate && Considered is { } c ? $"measure: {InlineActions.Text(c)}" : Action.AdviceText();
+    public string Headline => Advisor.Headline(Standing, Action, Considered);
 }
 
 public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<MethodAdvice> Methods, IReadOnlyList<string> Notes, string? Model);
@@ -78,6 +78,10 @@ public sealed record AdviseOptions(double MinBound = 0.01, int Top = 20);
 public static class Advisor
 {
     static string Pct(double f) => Percent.Signed(f);
+
+    /// <summary>The advice column of a site or method line: the action when measured, "measure: force" for a candidate, "leave" otherwise.</summary>
+    public static string Headline(AdviceStanding standing, InlineAction action, InlineAction? considered) =>
+        standing == AdviceStanding.Candidate && considered is { } c ? $"measure: {InlineActions.Text(c)}" : action.AdviceText();
     static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -183,6 +187,7 @@ public static class Advisor
     {
         var result = new List<MethodAdvice>();
         var headrooms = new Dictionary<MethodIdentity, double>();
+        var estimate = new HeadroomEstimate(profile, il);
         foreach (var row in ReportBuilder.Methods(profile, s => il.Find(s.Callee) is not null))
         {
             var flags = il.Callee(row.Method)?.Flags ?? MethodImplFlags.None;
@@ -196,18 +201,13 @@ public static class Advisor
             var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == row.Method);
             if (measured is not null)
             {
-                var change = measured.Edits[0].Action;
-                // The same reading of the evidence as the per-site lines and `advisor export` (MeasuredOutcome).
-                string? verdict = MeasuredOutcome.Improves(measured) ? $"{measured.DecidingMetric} better with the change"
-                    : change == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(measured) ? "no runtime effect shown, Tier1 code smaller"
-                    : null;
-                result.Add(Make(AdviceStanding.Measured, verdict is null ? InlineAction.Leave : change, change, ReportBuilder.DescribeEvidence(measured),
-                    verdict is null ? $"measured: no clear gain from {InlineActions.Text(change)}; {counts}" : $"measured: {verdict}; {counts}"));
+                var (advice, reason) = ReadMeasured(measured, attribute);
+                result.Add(Make(AdviceStanding.Measured, advice, measured.Edits[0].Action, ReportBuilder.DescribeEvidence(measured), $"{reason}; {counts}"));
                 continue;
             }
             if (summed < options.MinBound) continue;
-            if (sites.All(s => InlineReasons.NoFlagChanges(s.Decision) is not null)) continue;
-            double headroom = sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null).Sum(s => ExperimentPlanner.Headroom(profile, s, il).Headroom);
+            if (!ExperimentPlanner.Changeable(row).Any()) continue;
+            double headroom = estimate.Of(row);
             headrooms[row.Method] = headroom;
             result.Add(Make(AdviceStanding.Candidate, InlineAction.Leave, InlineAction.Remove, "-",
                 $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed, headroom ≈ {Percent.Share(headroom)} (the call-overhead part, as `experiment --top` ranks). " +
@@ -251,21 +251,23 @@ public static class Advisor
 
     static SiteAdvice FromExperiment(CallSite site, double bound, string attribute, string decision, ExperimentRecord e)
     {
+        var (advice, reason) = ReadMeasured(e, attribute);
+        return new SiteAdvice(0, site, bound, attribute, decision, AdviceStanding.Measured, advice, e.Edits[0].Action, EvidenceKind.Measured,
+            ReportBuilder.DescribeEvidence(e), [], reason, null);
+    }
+
+    /// <summary>
+    /// What an experiment's evidence advises, with its reason: the same reading as `advisor export` (MeasuredOutcome), so
+    /// the site lines, the method lines and the advice file never disagree.
+    /// </summary>
+    static (InlineAction Advice, string Reason) ReadMeasured(ExperimentRecord e, string attribute)
+    {
         var action = e.Edits[0].Action;
-        var code = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.Tier1Code);
-        string evidence = ReportBuilder.DescribeEvidence(e);
-        InlineAction advice;
-        string reason;
-        // The same reading of the evidence as `advisor export` (MeasuredOutcome), so the two never disagree.
         if (MeasuredOutcome.Improves(e))
-            (advice, reason) = (action switch { InlineAction.Force => InlineAction.Force, InlineAction.Block => InlineAction.Block, _ => InlineAction.Remove },
-                $"measured: {e.DecidingMetric} better with the change");
-        else if (action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
-            (advice, reason) = (InlineAction.Remove,
-                I($"measured: no runtime effect shown, Tier1 code {Pct(code!.Effect)} without the {attribute}"));
-        else
-            (advice, reason) = (InlineAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
-        return new SiteAdvice(0, site, bound, attribute, decision, AdviceStanding.Measured, advice, action, EvidenceKind.Measured, evidence, [], reason, null);
+            return (action, $"measured: {e.DecidingMetric} better with the change");
+        if (action == InlineAction.Remove && MeasuredOutcome.CostsNothingAndShrinksCode(e))
+            return (InlineAction.Remove, I($"measured: no runtime effect shown, Tier1 code {Pct(e.Metrics.First(x => x.Metric == Metrics.Tier1Code).Effect)} without the {attribute}"));
+        return (InlineAction.Leave, e.Verdict == ExperimentVerdict.Effect ? "measured: the change made it worse" : "measured: no clear gain from the change");
     }
 
     /// <summary>

@@ -28,9 +28,9 @@ public static class ExperimentPlanner
     public const double CallOverheadSeconds = 5e-9, SecondsPerIlByte = 0.25e-9;
 
     /// <summary>The share of a call that is overhead when the callee (or what it calls) loops: its work per call is large.</summary>
-    const double LoopingCallee = 0.02;
+    internal const double LoopingCallee = 0.02;
 
-    static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    internal static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The K sites with the most headroom, one experiment per callee (its flag applies to every call), among the sites
@@ -39,6 +39,7 @@ public static class ExperimentPlanner
     /// </summary>
     public static PlanResult Top(RunProfile profile, ILFeatureReader il, int k, InlineAction? forced, double minShare = 0.01)
     {
+        var headroom = new HeadroomEstimate(profile, il);
         var skipped = new List<SkippedSite>();
         var scored = new List<PlannedExperiment>();
         foreach (var site in profile.Sites.OrderByDescending(s => s.TotalSamples))
@@ -47,8 +48,8 @@ public static class ExperimentPlanner
             if (share < minShare) break;
             if (il.Find(site.Callee) is null) { skipped.Add(new(site, "the callee is not in the app's assemblies")); continue; }
             if (InlineReasons.NoFlagChanges(site.Decision) is { } why) { skipped.Add(new(site, $"no flag changes a refusal for '{why}'")); continue; }
-            var (headroom, how) = Headroom(profile, site, il);
-            scored.Add(new(site.Callee, forced ?? ActionFor(site, profile), [site], share, headroom, how));
+            var (room, how) = headroom.Of(site);
+            scored.Add(new(site.Callee, forced ?? ActionFor(site, profile), [site], share, room, how));
         }
         var chosen = scored.OrderByDescending(p => p.Headroom).ThenByDescending(p => p.Share)
             .DistinctBy(p => p.Callee).Take(k).ToList();
@@ -61,60 +62,69 @@ public static class ExperimentPlanner
     /// </summary>
     public static PlannedExperiment? Method(RunProfile profile, ILFeatureReader il, string name, InlineAction? forced, out string? error)
     {
-        var callees = profile.Sites.Select(s => s.Callee).Distinct().Where(c => il.Find(c) is not null).ToList();
+        var methods = ReportBuilder.Methods(profile, s => il.Find(s.Callee) is not null);
         // An exact name (Name, Type.Name or the full display) wins over a part of one.
-        var exact = callees.Where(c => c.Name == name || $"{c.Type}.{c.Name}" == name || c.Display == name).ToList();
-        var matches = exact.Count > 0 ? exact : callees.Where(c => c.Display.Contains(name, StringComparison.Ordinal)).ToList();
+        var exact = methods.Where(m => m.Method.Name == name || $"{m.Method.Type}.{m.Method.Name}" == name || m.Method.Display == name).ToList();
+        var matches = exact.Count > 0 ? exact : methods.Where(m => m.Method.Display.Contains(name, StringComparison.Ordinal)).ToList();
         if (matches.Count != 1)
         {
             error = matches.Count == 0
                 ? $"no profiled callee in the app's assemblies is named '{name}' (see `advisor report`)"
-                : $"'{name}' names {matches.Count} methods: {string.Join("; ", matches.Take(5).Select(m => m.Display))}{(matches.Count > 5 ? "; …" : "")} — give the type too";
+                : $"'{name}' names {matches.Count} methods: {string.Join("; ", matches.Take(5).Select(m => m.Method.Display))}{(matches.Count > 5 ? "; …" : "")} — give the type too";
             return null;
         }
-        var method = matches[0];
-        var sites = profile.Sites.Where(s => s.Callee == method).OrderByDescending(s => s.TotalSamples).ToList();
-        var changeable = sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null).ToList();
-        if (changeable.Count == 0)
+        var row = matches[0];
+        if (Changeable(row).FirstOrDefault() is not { } first)
         {
-            error = $"no flag changes the JIT's decision at any of the {sites.Count} profiled site(s) of {method.Display} ({ReportBuilder.DescribeDecision(sites[0].Decision)})";
+            error = $"no flag changes the JIT's decision at any of the {row.Sites.Count} profiled site(s) of {row.Method.Display} ({ReportBuilder.DescribeDecision(row.Sites[0].Decision)})";
             return null;
         }
         error = null;
-        double share = Math.Min(1, sites.Sum(profile.AmdahlBound));
-        double headroom = changeable.Sum(s => Headroom(profile, s, il).Headroom);
-        return new(method, forced ?? ActionFor(changeable[0], profile), sites, share, headroom, I($"{sites.Count} profiled site(s), {Percent.Share(share)} of samples through them"));
+        return new(row.Method, forced ?? ActionFor(first, profile), row.Sites, row.SummedShare, new HeadroomEstimate(profile, il).Of(row),
+            I($"{row.Sites.Count} profiled site(s), {Percent.Share(row.SummedShare)} of samples through them"));
     }
+
+    /// <summary>A method's sites whose decision a flag can change (InlineReasons.NoFlagChanges), hottest first.</summary>
+    public static IEnumerable<CallSite> Changeable(MethodRow method) => method.Sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null);
 
     /// <summary>The change to try when none is given: remove an existing attribute, force a refused call, block an inlined one.</summary>
     public static InlineAction ActionFor(CallSite site, RunProfile profile) =>
         InlineActions.ToTry(profile.Methods.FirstOrDefault(m => m.Method == site.Callee)?.ImplFlags ?? MethodImplFlags.None, site.Decision.Outcome);
+}
 
-    /// <summary>
-    /// The share of the run a change of this call could plausibly move: the site's share × the part of each call that is
-    /// overhead, overhead / (overhead + work per call). Work per call comes from the callee's shape: large when it, or a
-    /// callee holding most of its time, loops; otherwise its IL size. (Dynamic-PGO counts cover only the instrumented
-    /// phase of a method, not the run, so they are shown, not used: measured, 2.2M counted calls of a 1.2 s run's
-    /// per-byte call gave 350 ns a call.)
-    /// </summary>
-    internal static (double Headroom, string How) Headroom(RunProfile profile, CallSite site, ILFeatureReader il)
+/// <summary>
+/// The share of the run a change of a call could plausibly move: the site's share × the part of each call that is
+/// overhead, overhead / (overhead + work per call). Work per call comes from the callee's shape: large when it, or a
+/// callee holding most of its time, loops; otherwise its IL size. (Dynamic-PGO counts cover only the instrumented phase
+/// of a method, not the run, so they are shown, not used: measured, 2.2M counted calls of a 1.2 s run's per-byte call
+/// gave 350 ns a call.) One estimate per profile: the sites by caller and each callee's IL shape are read once.
+/// </summary>
+public sealed class HeadroomEstimate(RunProfile profile, ILFeatureReader il)
+{
+    readonly ILookup<MethodIdentity, CallSite> _byCaller = profile.Sites.ToLookup(s => s.Caller);
+    readonly Dictionary<MethodIdentity, CalleeShape?> _shapes = [];
+
+    CalleeShape? Shape(MethodIdentity m) => _shapes.TryGetValue(m, out var s) ? s : _shapes[m] = il.Callee(m);
+
+    public (double Headroom, string How) Of(CallSite site)
     {
-        var callee = il.Callee(site.Callee);
         double share = profile.AmdahlBound(site);
-        string counted = site.PgoCount is { } calls ? I($"; {calls:N0} calls in the PGO phase") : "";
-        if (Loops(profile, site, il, depth: 3))
-            return (share * LoopingCallee, $"the callee or what it calls loops: much work per call{counted}");
-        int ilBytes = callee?.IlSize ?? 0;
-        double fraction = CallOverheadSeconds / (CallOverheadSeconds + ilBytes * SecondsPerIlByte);
-        return (share * fraction, I($"a loop-free callee of {ilBytes} IL bytes: ~{fraction:P0} of each call is overhead{counted}"));
+        string counted = site.PgoCount is { } calls ? ExperimentPlanner.I($"; {calls:N0} calls in the PGO phase") : "";
+        if (Loops(site, depth: 3))
+            return (share * ExperimentPlanner.LoopingCallee, $"the callee or what it calls loops: much work per call{counted}");
+        int ilBytes = Shape(site.Callee)?.IlSize ?? 0;
+        double fraction = ExperimentPlanner.CallOverheadSeconds / (ExperimentPlanner.CallOverheadSeconds + ilBytes * ExperimentPlanner.SecondsPerIlByte);
+        return (share * fraction, ExperimentPlanner.I($"a loop-free callee of {ilBytes} IL bytes: ~{fraction:P0} of each call is overhead{counted}"));
     }
 
+    /// <summary>A method's headroom: the sum over its sites a flag can change.</summary>
+    public double Of(MethodRow method) => ExperimentPlanner.Changeable(method).Sum(s => Of(s).Headroom);
+
     /// <summary>Whether the callee loops, or calls (in a site holding half or more of this site's samples) something that does.</summary>
-    static bool Loops(RunProfile profile, CallSite site, ILFeatureReader il, int depth)
+    bool Loops(CallSite site, int depth)
     {
-        if (il.Callee(site.Callee) is { Loops: > 0 }) return true;
+        if (Shape(site.Callee) is { Loops: > 0 }) return true;
         if (depth == 0) return false;
-        return profile.Sites.Any(inner => inner.Caller == site.Callee && inner.Callee != site.Callee && inner.TotalSamples * 2 >= site.TotalSamples
-            && Loops(profile, inner, il, depth - 1));
+        return _byCaller[site.Callee].Any(inner => inner.Callee != site.Callee && inner.TotalSamples * 2 >= site.TotalSamples && Loops(inner, depth - 1));
     }
 }

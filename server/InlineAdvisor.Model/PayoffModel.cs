@@ -28,14 +28,19 @@ public sealed record SiteModel
     public required Dictionary<string, double> InnerCv { get; init; }
 
     /// <summary>The prediction clipped to the range of measured targets: nothing outside what the data support.</summary>
-    public double Predict(IReadOnlyList<double> x)
-    {
-        double v = Candidates.FromScale(Scale, Kind == Candidates.Trees ? Trees!.Predict(x, Rounds) : Linear!.Predict(x), x);
-        return TrainingExamples == 0 ? v : Math.Clamp(v, YMin, YMax);
-    }
+    public double Predict(IReadOnlyList<double> x) => Evaluate(x).Value;
 
-    /// <summary>The learner's value before either clip (the ridge fit clips to its own scale's range too).</summary>
-    double Unclipped(IReadOnlyList<double> x) => Candidates.FromScale(Scale, Kind == Candidates.Trees ? Trees!.Predict(x, Rounds) : Linear!.Unclipped(x), x);
+    /// <summary>
+    /// The learner evaluated once: Value clipped (the ridge fit to its own scale's range, then both learners to the
+    /// measured targets' range), Raw before either clip.
+    /// </summary>
+    (double Value, double Raw) Evaluate(IReadOnlyList<double> x)
+    {
+        double raw = Kind == Candidates.Trees ? Trees!.Predict(x, Rounds) : Linear!.Unclipped(x);
+        double learned = Kind == Candidates.Trees ? raw : Linear!.Clip(raw);
+        double v = Candidates.FromScale(Scale, learned, x);
+        return (TrainingExamples == 0 ? v : Math.Clamp(v, YMin, YMax), Candidates.FromScale(Scale, raw, x));
+    }
 
     /// <summary>
     /// The prediction with its 90% interval. Where the learner's own value lies outside the range of measured targets, the
@@ -44,7 +49,7 @@ public sealed record SiteModel
     /// </summary>
     public Prediction PredictWithInterval(IReadOnlyList<double> x)
     {
-        double raw = Unclipped(x), v = Predict(x);
+        var (v, raw) = Evaluate(x);
         bool above = raw > YMax, below = raw < YMin;
         return new(v, below ? double.NegativeInfinity : v + ResidualLow, above ? double.PositiveInfinity : v + ResidualHigh, true, above || below);
     }

@@ -17,11 +17,10 @@ namespace InlineAdvisor.Model;
 public sealed record LinearModel(double Lambda, double Intercept, double[] Mean, double[] Scale, double[] Weights,
     int TrainingExamples, double[] Min, double[] Max, double YMin, double YMax)
 {
-    public double Predict(IReadOnlyList<double> x)
-    {
-        double y = Unclipped(x);
-        return TrainingExamples == 0 ? y : Math.Clamp(y, YMin, YMax);
-    }
+    public double Predict(IReadOnlyList<double> x) => Clip(Unclipped(x));
+
+    /// <summary>A fitted value clipped to the training targets' range (none before training).</summary>
+    public double Clip(double y) => TrainingExamples == 0 ? y : Math.Clamp(y, YMin, YMax);
 
     /// <summary>The fit's value before it is clipped to the training targets' range (inputs are still clipped to theirs).</summary>
     public double Unclipped(IReadOnlyList<double> x)

@@ -38,8 +38,6 @@ internal static class ReportCommand
             var profile = parse.GetValue(aggregate)
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
-            // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
-            var evidence = new SiteEvidence(profileStore.ListExperiments());
             var framework = FrameworkAssemblies();
             if (parse.GetValue(methods))
             {
@@ -48,6 +46,8 @@ internal static class ReportCommand
                 else RenderMethods(profile.Run, rows);
                 return (int)ExitCode.Ok;
             }
+            // Measured evidence beside each site: the newest experiment on the same caller → callee, by identity.
+            var evidence = new SiteEvidence(profileStore.ListExperiments());
             var report = ReportBuilder.Build(profile, parse.GetValue(top), parse.GetValue(hot) / 100,
                 evidence.Newest,
                 parse.GetValue(all) ? null : site => framework.Contains(site.Caller.Assembly) && framework.Contains(site.Callee.Assembly));
