@@ -48,6 +48,9 @@ public static class InlineReasons
     public static string? NoFlagChanges(InlineDecision decision) =>
         decision.Outcome == InlineOutcome.NotInlined ? FlagCannotChangeBecause(decision.Reason) : null;
 
+    /// <summary>A refusal because the compile's inline budget ran out (.NET 10 says "inline exceeds budget"; older JITs "over budget").</summary>
+    public static bool IsBudget(string? reason) => reason is not null && reason.Contains("budget", StringComparison.OrdinalIgnoreCase);
+
     public static ReasonClass Classify(string? reason)
     {
         if (string.IsNullOrWhiteSpace(reason)) return ReasonClass.None;

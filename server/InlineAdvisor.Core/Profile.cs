@@ -72,6 +72,15 @@ public sealed record CallSite
     public long TotalSamples => CallSamples + StatementSamples;
 }
 
+/// <summary>One inlining decision inside one compile. Inliner: the method whose IL holds the call (the compiled method or one of its inlinees).</summary>
+public sealed record CompileInline(MethodIdentity Inliner, MethodIdentity Inlinee, bool Succeeded, string Reason);
+
+/// <summary>
+/// One compile in which the JIT refused an inline for its budget: its decisions in the JIT's order, up to the last
+/// budget refusal (what came after cannot have used the budget those refusals lacked).
+/// </summary>
+public sealed record BudgetCompile(MethodIdentity Compiled, string Tier, IReadOnlyList<CompileInline> Inlines);
+
 public sealed record RunTotals(
     long Samples,            // CPU samples of managed code in this process
     long ExternalSamples,    // thread samples outside managed code (native, waiting)
@@ -86,6 +95,9 @@ public sealed record RunProfile(
     IReadOnlyList<CallSite> Sites,
     RunTotals Totals)
 {
+    /// <summary>The compiles that ran out of inline budget (empty for runs stored before budget accounting).</summary>
+    public IReadOnlyList<BudgetCompile> BudgetCompiles { get; init; } = [];
+
     /// <summary>The most any change at a site can gain: its share of all samples (Amdahl).</summary>
     public double AmdahlBound(CallSite site) => Totals.Samples == 0 ? 0 : (double)site.TotalSamples / Totals.Samples;
 }

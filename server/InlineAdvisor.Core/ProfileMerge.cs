@@ -28,7 +28,11 @@ public static class ProfileMerge
             MergeInfo(ordered, newest.Run),
             MergeMethods(ordered),
             MergeSites(ordered),
-            MergeTotals(ordered));
+            MergeTotals(ordered))
+        {
+            // Each compile is its own event history: the aggregate keeps every one (a case then counts all runs' compiles).
+            BudgetCompiles = ordered.SelectMany(r => r.BudgetCompiles).ToList(),
+        };
     }
 
     private static RunInfo MergeInfo(List<RunProfile> ordered, RunInfo newest)

@@ -11,9 +11,14 @@ public sealed record SiteRow(
     int CalleeNativeSize,       // largest optimized body of the callee compiled on its own; -1 when never compiled alone
     string ExistingAttribute,   // "AggressiveInlining", "NoInlining" or ""
     string Decision,            // e.g. "inlined", "not inlined: too many il bytes", "mixed: …", "no decision seen"
-    string? Measured = null);   // the newest experiment at this site, e.g. "block: +11.8% [+9.0%, +14.6%] wall time, n=10 (experiment 2)"
+    string? Measured = null,    // the newest experiment at this site, e.g. "block: +11.8% [+9.0%, +14.6%] wall time, n=10 (experiment 2)"
+    string? Partial = null);    // why the share misses time of this call: its caller was inlined elsewhere (null: nothing known)
 
-public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold, int FrameworkSitesHidden = 0);
+public sealed record ProfileReport(RunInfo Run, RunTotals Totals, IReadOnlyList<SiteRow> Sites, int SitesTotal, double HotThreshold, int FrameworkSitesHidden = 0)
+{
+    /// <summary>The compiles that ran out of inline budget, and what had spent it (<see cref="InlineBudget"/>).</summary>
+    public IReadOnlyList<BudgetCase> Budget { get; init; } = [];
+}
 
 /// <summary>
 /// A callee method over all its profiled sites: its inlining attribute is the method's, so the attribute's whole effect
@@ -65,6 +70,10 @@ public static class ReportBuilder
         var ranked = shown
             .OrderByDescending(s => s.TotalSamples).ThenBy(s => s.Caller.Display, StringComparer.Ordinal).ThenBy(s => s.IlOffset)
             .ToList();
+        // Where each method's body was inlined into code that ran: a sample inside such a copy belongs to the outer
+        // site (a release runtime's IL-to-native map gives the root's IL offsets only), so the inner site's share misses it.
+        var inlinedInto = profile.Sites.Where(s => s.Decision.Outcome is InlineOutcome.Inlined or InlineOutcome.Mixed && s.TotalSamples > 0)
+            .ToLookup(s => s.Callee);
         var rows = ranked.Take(top).Select((site, i) =>
         {
             var callee = methods.GetValueOrDefault(site.Callee);
@@ -78,9 +87,23 @@ public static class ReportBuilder
                 callee?.Compiles.Where(v => v.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Select(v => v.NativeSize).DefaultIfEmpty(-1).Max() ?? -1,
                 MethodImplFlagsText.Describe(callee?.ImplFlags ?? MethodImplFlags.None),
                 DescribeDecision(site.Decision),
-                evidence?.Invoke(site) is { } e ? DescribeEvidence(e) : null);
+                evidence?.Invoke(site) is { } e ? DescribeEvidence(e) : null,
+                Partial(site, inlinedInto[site.Caller].Where(o => o.Caller != site.Caller).ToList(), profile));
         }).ToList();
-        return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold, profile.Sites.Count - shown.Count);
+        return new ProfileReport(profile.Run, profile.Totals, rows, profile.Sites.Count, hotThreshold, profile.Sites.Count - shown.Count)
+            { Budget = InlineBudget.Cases(profile) };
+    }
+
+    /// <summary>
+    /// The caveat of a site whose caller was itself inlined into methods that ran: the call's time inside those copies
+    /// lands at the outer sites, so this share counts only the caller's own compiled body. Null when it was not.
+    /// </summary>
+    static string? Partial(CallSite site, IReadOnlyList<CallSite> outer, RunProfile profile)
+    {
+        if (outer.Count == 0) return null;
+        var top = outer.OrderByDescending(o => o.TotalSamples).First();
+        return $"partial: {site.Caller.Name} was inlined into {top.Caller.Display}{(outer.Count > 1 ? $" and {outer.Count - 1} more" : "")} " +
+            $"({Percent.Share(outer.Sum(o => profile.AmdahlBound(o)))} of samples at those sites); this call's time inside those copies is counted there, not here";
     }
 
     /// <summary>An experiment in one line: action, the deciding metric's change with its interval, n, verdict.</summary>

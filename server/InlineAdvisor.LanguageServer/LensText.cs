@@ -70,6 +70,7 @@ public static class LensText
         sb.Append(CultureInfo.InvariantCulture, $"- **Samples:** {s.TotalSamples:N0} ({s.CallSamples:N0} in calls, {s.StatementSamples:N0} at the statement{(s.SharesStatement ? ", shared with another site: an upper bound" : "")})\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **Share through the site:** {Share(r.Bound)} of all CPU samples (not a limit: inlining also changes the caller's own code around the call)\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **Share of caller:** {Share(r.ShareOfCaller)}\n");
+        if (r.Partial is { } partial) sb.Append(CultureInfo.InvariantCulture, $"- **Share is partial:** {partial}\n");
         sb.Append(CultureInfo.InvariantCulture, $"- **JIT decision:** {r.Decision}");
         if (s.Decision.Tiers.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" (tiers: {string.Join(", ", s.Decision.Tiers)})");
         if (s.Decision.FailAlways) sb.Append(" — the JIT marks this callee as never inlinable");
@@ -118,7 +119,7 @@ public static class LensText
         return sb.ToString();
     }
 
-    public static string MethodHover(AnchoredMethod m, IReadOnlyList<SiteEntry> sitesInMethod, RunInfo run)
+    public static string MethodHover(AnchoredMethod m, IReadOnlyList<SiteEntry> sitesInMethod, RunInfo run, IReadOnlyList<BudgetCase>? budget = null)
     {
         var p = m.Entry.Profile;
         var sb = new StringBuilder();
@@ -129,8 +130,27 @@ public static class LensText
             sb.Append(CultureInfo.InvariantCulture, $"- **Compiles:** {string.Join(", ", p.Compiles.Select(c => $"{c.Tier} {c.NativeSize} B"))}\n");
         foreach (var e in sitesInMethod.OrderByDescending(e => e.Row.Bound).Take(10))
             sb.Append(CultureInfo.InvariantCulture, $"- line {e.Site.Source?.Line}: → {e.Site.Callee.Display}: {LensText.Site(e)}\n");
+        foreach (var line in BudgetLines(p.Method, budget ?? [])) sb.Append(CultureInfo.InvariantCulture, $"- **Inline budget:** {line}\n");
         if (m.StaleSites > 0) sb.Append(CultureInfo.InvariantCulture, $"\n{m.StaleSites} profiled site(s) of this method no longer match the code (edited since the profile): collect again.\n");
         sb.Append(CultureInfo.InvariantCulture, $"\n_Run {run.Id} of {run.Program}, {run.StartedUtc:yyyy-MM-dd HH:mm} UTC_");
         return sb.ToString();
+    }
+
+    /// <summary>What the budget cases say about one method: as the compile that ran out, as a forced inlinee that spent
+    /// budget first, or as a call refused for it. Facts from the JIT's events; what freeing the budget buys is unmeasured.</summary>
+    public static IEnumerable<string> BudgetLines(MethodIdentity method, IReadOnlyList<BudgetCase> cases)
+    {
+        static string Refused(BudgetCase c) => string.Join(", ", c.Lost.Take(3).Select(l => $"{l.Inlinee.Display} ×{l.Refusals} ({Share(l.Share)} at the call)"));
+        foreach (var c in cases)
+        {
+            if (c.Compiled == method)
+                yield return $"its compiles ran out {c.Compiles}× ({string.Join(", ", c.Tiers)}) after {c.InlinesBefore} inlines; refused: {Refused(c)}; " +
+                    $"forced inlinees before the first refusal: {(c.Spenders.Count == 0 ? "none" : string.Join(", ", c.Spenders.Take(3).Select(sp => $"{sp.Method.Display} ×{sp.Inlines}")))}";
+            else if (c.Spenders.FirstOrDefault(sp => sp.Method == method) is { } spent)
+                yield return $"force-inlined {spent.Inlines}× into {c.Compiled.Display} before its budget ran out; then refused: {Refused(c)}. " +
+                    $"Removing the AggressiveInlining may free budget there: worth measuring (`advisor experiment --method {method.Type}.{method.Name} --action remove`), not advice until measured";
+            else if (c.Lost.FirstOrDefault(l => l.Inlinee == method) is { } lost)
+                yield return $"refused {lost.Refusals}× in {c.Compiled.Display} because its inline budget ran out";
+        }
     }
 }

@@ -34,6 +34,9 @@ public sealed class ProfileIndex
     /// <summary>Sites indexed (those with a source line and at least the load floor of samples).</summary>
     public int SiteCount { get; }
 
+    /// <summary>The run's compiles that ran out of inline budget (shown in the hovers of the methods involved).</summary>
+    public IReadOnlyList<BudgetCase> Budget { get; }
+
     /// <summary>Why sites carry no predictions, when they don't (shown in the status and in hovers).</summary>
     public string? PredictionNote { get; }
 
@@ -43,6 +46,7 @@ public sealed class ProfileIndex
         Totals = profile.Totals;
         ExperimentCount = experiments.Count;
         SiteCount = profile.Sites.Count;
+        Budget = InlineBudget.Cases(profile);
         var evidence = new SiteEvidence(experiments);
         var predictions = predict?.Invoke(profile, evidence.For) ?? SitePredictions.None;
         PredictionNote = predictions.Note;

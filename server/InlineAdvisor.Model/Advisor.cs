@@ -71,7 +71,19 @@ public sealed record MethodAdvice(
     public string Headline => Advisor.Headline(Standing, Action, Considered);
 }
 
-public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<MethodAdvice> Methods, IReadOnlyList<string> Notes, string? Model);
+/// <summary>
+/// A compile that ran out of inline budget after forced inlines: remove the AggressiveInlining of Spender (or block it)
+/// to free budget for Lost in Case.Compiled. Measured when an experiment changed Spender's flag; otherwise a candidate.
+/// </summary>
+public sealed record BudgetAdvice(BudgetCase Case, BudgetSpender Spender, BudgetLoss Lost, AdviceStanding Standing, InlineAction Action, string Payoff, string Reason)
+{
+    public string Headline => Advisor.Headline(Standing, Action, InlineAction.Remove);
+
+    public string Change => $"remove AggressiveInlining from {Spender.Method.Display} (or block it) to free inline budget for {Lost.Inlinee.Display} in {Case.Compiled.Display}";
+}
+
+public sealed record AdviceReport(RunInfo Run, IReadOnlyList<SiteAdvice> Sites, IReadOnlyList<MethodAdvice> Methods, IReadOnlyList<BudgetAdvice> Budget,
+    IReadOnlyList<string> Notes, string? Model);
 
 public sealed record AdviseOptions(double MinBound = 0.01, int Top = 20);
 
@@ -174,7 +186,39 @@ public static class Advisor
             .ThenByDescending(a => a.Advice.Bound)
             .Take(options.Top)
             .Select((a, i) => a.Advice with { Rank = i + 1 }).ToList();
-        return new AdviceReport(profile.Run, ranked, Methods(profile, experimentsFor, il, options), notes, modelPath);
+        return new AdviceReport(profile.Run, ranked, Methods(profile, experimentsFor, il, options), Budget(profile, experimentsFor, il, options), notes, modelPath);
+    }
+
+    /// <summary>
+    /// One line per hot method whose compiles ran out of inline budget after force-inlining a method of the app (the
+    /// user's lever): the app's spender with the most IL bytes brought in before the first refusal, and the hottest
+    /// call refused. The JIT's events show the order, not what freeing the budget would buy: a candidate until measured.
+    /// </summary>
+    static IReadOnlyList<BudgetAdvice> Budget(RunProfile profile, Func<CallSite, IReadOnlyList<ExperimentRecord>> experimentsFor, ILFeatureReader il, AdviseOptions options)
+    {
+        var result = new List<BudgetAdvice>();
+        foreach (var c in InlineBudget.Cases(profile))
+        {
+            if (c.Lost.Count == 0 || c.Share < options.MinBound) continue;
+            var spender = c.Spenders.FirstOrDefault(sp => il.Find(sp.Method) is not null);
+            if (spender is null) continue;
+            var lost = c.Lost[0];
+            string facts = I($"{c.Compiled.Display} ({Percent.Share(c.Share)} of samples) ran out of inline budget in {c.Compiles} compile(s) ({string.Join(", ", c.Tiers)}): ") +
+                I($"{c.InlinesBefore} inlines succeeded before the first refusal, {spender.Inlines} of them {spender.Method.Display} (AggressiveInlining, {(spender.IlSize >= 0 ? spender.IlSize + " IL bytes" : "IL size unknown")}); ") +
+                I($"then {lost.Inlinee.Display}{(lost.Forced ? " (itself AggressiveInlining)" : "")} was refused {lost.Refusals}× in {lost.Inliner.Display}, {Percent.Share(lost.Share)} of samples at that call") +
+                (c.Lost.Count > 1 ? I($", and {c.Lost.Count - 1} more call(s)") : "");
+            var measured = profile.Sites.Where(s => s.Callee == spender.Method).SelectMany(experimentsFor)
+                .FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == spender.Method);
+            if (measured is not null)
+            {
+                var (action, reason) = ReadMeasured(measured, "AggressiveInlining");
+                result.Add(new BudgetAdvice(c, spender, lost, AdviceStanding.Measured, action, ReportBuilder.DescribeEvidence(measured), $"{reason}; {facts}"));
+                continue;
+            }
+            result.Add(new BudgetAdvice(c, spender, lost, AdviceStanding.Candidate, InlineAction.Leave, "-",
+                $"worth measuring: {facts}. Measure it: `advisor experiment --method {spender.Method.Type}.{spender.Method.Name} --action remove`"));
+        }
+        return result.OrderBy(b => b.Standing).ThenByDescending(b => b.Lost.Share).ThenByDescending(b => b.Case.Share).Take(options.Top).ToList();
     }
 
     /// <summary>

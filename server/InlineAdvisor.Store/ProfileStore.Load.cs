@@ -93,7 +93,40 @@ public sealed partial class ProfileStore
         var run = ReadRuns("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", runId)).SingleOrDefault();
         if (run is null) return null;
         var identities = ReadIdentities(runId);
-        return new RunProfile(run, ReadMethods(runId, identities), ReadSites(runId, identities), ReadTotals(runId));
+        return new RunProfile(run, ReadMethods(runId, identities), ReadSites(runId, identities), ReadTotals(runId))
+            { BudgetCompiles = ReadBudgetCompiles(runId) };
+    }
+
+    /// <summary>The run's budget-limited compiles, each decision in the JIT's order (see <see cref="BudgetCompile"/>).</summary>
+    private List<BudgetCompile> ReadBudgetCompiles(long runId)
+    {
+        if (_schemaVersion < Schema.BudgetAccounting) return [];
+        var identities = ReadIdentityMap("""
+            SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
+                SELECT compiled_id FROM run_budget_inlines WHERE run_id = $id
+                UNION SELECT inliner_id FROM run_budget_inlines WHERE run_id = $id
+                UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = $id)
+            """, runId);
+        using var cmd = Command("""
+            SELECT compile_ordinal, compiled_id, tier, inliner_id, inlinee_id, succeeded, reason FROM run_budget_inlines
+            WHERE run_id = $run ORDER BY compile_ordinal, ordinal
+            """);
+        cmd.Parameters.AddWithValue("$run", runId);
+        var compiles = new List<BudgetCompile>();
+        var inlines = new List<CompileInline>();
+        long current = -1;
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            if (r.GetInt64(0) != current)
+            {
+                current = r.GetInt64(0);
+                inlines = [];
+                compiles.Add(new BudgetCompile(identities[r.GetInt64(1)], r.GetString(2), inlines));
+            }
+            inlines.Add(new CompileInline(identities[r.GetInt64(3)], identities[r.GetInt64(4)], r.GetBoolean(5), r.GetString(6)));
+        }
+        return compiles;
     }
 
     /// <summary>Every method a run mentions (or those the filters keep), by store id (one shared instance per identity).</summary>
@@ -245,8 +278,11 @@ public sealed partial class ProfileStore
         // Methods too: those an editor can show (at least the floor of samples) and the two ends of every loaded site;
         // a large program's thousands of cold methods are not read.
         var loaded = $"SELECT caller_id FROM run_sites WHERE run_id = $run AND {siteFilter} UNION SELECT callee_id FROM run_sites WHERE run_id = $run AND {siteFilter}";
-        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN ({loaded}))";
+        // The methods of budget-limited compiles too: their flags say which inlinees were forced.
+        var budget = _schemaVersion < Schema.BudgetAccounting ? "SELECT NULL" : "SELECT compiled_id FROM run_budget_inlines WHERE run_id = $run UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = $run";
+        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN ({loaded}) OR method_id IN ({budget}))";
         var identities = ReadIdentities(id, methodFilter, siteFilter);
-        return new RunProfile(run, ReadMethods(id, identities, methodFilter), ReadSites(id, identities, siteFilter), totals);
+        return new RunProfile(run, ReadMethods(id, identities, methodFilter), ReadSites(id, identities, siteFilter), totals)
+            { BudgetCompiles = ReadBudgetCompiles(id) };
     });
 }

@@ -21,6 +21,7 @@ public sealed partial class ProfileStore
             var methodId = Interner(intern);
             InsertMethods(runId, profile.Methods, methodId);
             InsertSites(runId, profile.Sites, methodId);
+            if (_schemaVersion >= Schema.BudgetAccounting) InsertBudgetCompiles(runId, profile.BudgetCompiles, methodId);
             return runId;
         });
     }
@@ -139,6 +140,23 @@ public sealed partial class ProfileStore
             Set(row, ("$ordinal", i), ("$total", sites[i].TotalSamples));
             row.ExecuteNonQuery();
         }
+    }
+
+    private void InsertBudgetCompiles(long runId, IReadOnlyList<BudgetCompile> compiles, Func<MethodIdentity, long> methodId)
+    {
+        using var row = Command("""
+            INSERT INTO run_budget_inlines (run_id, compile_ordinal, ordinal, compiled_id, tier, inliner_id, inlinee_id, succeeded, reason)
+            VALUES ($run, $compile, $ordinal, $compiled, $tier, $inliner, $inlinee, $succeeded, $reason)
+            """);
+        row.Parameters.AddWithValue("$run", runId);
+        for (var c = 0; c < compiles.Count; c++)
+            for (var i = 0; i < compiles[c].Inlines.Count; i++)
+            {
+                var e = compiles[c].Inlines[i];
+                Set(row, ("$compile", c), ("$ordinal", i), ("$compiled", methodId(compiles[c].Compiled)), ("$tier", compiles[c].Tier),
+                    ("$inliner", methodId(e.Inliner)), ("$inlinee", methodId(e.Inlinee)), ("$succeeded", e.Succeeded), ("$reason", e.Reason));
+                row.ExecuteNonQuery();
+            }
     }
 
     /// <summary>Sets the parameters every stored call site has (run_sites and experiment_sites alike);

@@ -32,6 +32,10 @@ public sealed partial class ProfileStore : IDisposable
     /// <summary>The schema version this build writes (and the version of every store it has opened).</summary>
     public static int SchemaVersion => Schema.Latest;
 
+    /// <summary>The schema this store was opened at: the latest, except where a test makes a store as an older build did
+    /// (then the tables of later versions are neither written nor read).</summary>
+    private int _schemaVersion = Schema.Latest;
+
     /// <summary>Where the store is unless told otherwise: relative to the current directory (the CLI) or the workspace root (the editor).</summary>
     public const string DefaultPath = ".inline-advisor/advisor.db";
 
@@ -78,6 +82,7 @@ public sealed partial class ProfileStore : IDisposable
 
             store.Execute("PRAGMA journal_mode = WAL");
             Schema.Migrate(connection, schemaVersion);
+            store._schemaVersion = schemaVersion;
             return store;
         }
         catch (SqliteException e)

@@ -246,7 +246,29 @@ internal static class Schema
         CREATE TRIGGER experiment_runs_immutable BEFORE UPDATE ON experiment_runs
             BEGIN SELECT RAISE(ABORT, 'stored experiments are immutable'); END;
         """,
+
+        // 3: inline budget accounting. Per compile that ran out of inline budget, its inlining decisions in the JIT's
+        // order up to the last budget refusal (InlineBudget reads what spent the budget from that order). Immutable.
+        """
+        CREATE TABLE run_budget_inlines (
+            run_id          INTEGER NOT NULL REFERENCES runs (id),
+            compile_ordinal INTEGER NOT NULL,
+            ordinal         INTEGER NOT NULL,   -- the decision's place within its compile
+            compiled_id     INTEGER NOT NULL REFERENCES methods (id),
+            tier            TEXT    NOT NULL,
+            inliner_id      INTEGER NOT NULL REFERENCES methods (id),
+            inlinee_id      INTEGER NOT NULL REFERENCES methods (id),
+            succeeded       INTEGER NOT NULL,
+            reason          TEXT    NOT NULL,
+            PRIMARY KEY (run_id, compile_ordinal, ordinal)
+        );
+        CREATE TRIGGER run_budget_inlines_immutable BEFORE UPDATE ON run_budget_inlines
+            BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
+        """,
     ];
+
+    /// <summary>The version that added run_budget_inlines.</summary>
+    public const int BudgetAccounting = 3;
 
     /// <summary>The schema version this build writes and reads.</summary>
     public static int Latest => Migrations.Length;

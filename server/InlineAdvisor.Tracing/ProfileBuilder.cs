@@ -24,7 +24,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
 {
     // EventPipe's sampler stops threads at GC polls: leaf samples land in these frames, and belong to the caller.
     private static bool IsPlumbing(EventMethodName m) =>
-        m.Type == "System.Threading.Thread" && m.Name.StartsWith("PollGC", StringComparison.Ordinal);
+        m.Type == "System.Threading.Thread" && m.Name.Contains("PollGC", StringComparison.Ordinal);   // .NET 10: "<PollGC>g__PollGCWorker|67_0"
 
     private static string KeyOf((int IlOffset, string Type, string Name, string Signature) call) => $"{call.Type}::{call.Name}{call.Signature}";
 
@@ -75,10 +75,31 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         if (raw.ManagedSamples == 0) notes.Add("no CPU samples of managed code were recorded");
 
         var sites = _sites.Values.Select(s => ToSite(s, decisions)).ToList();
+        var budget = BudgetCompiles();   // before the method list: it names inlinees the list must describe
         var methods = _methods.Values.Select(ToMethod).ToList();
         var jit = JitCost.Of(raw);
         var totals = new RunTotals(raw.ManagedSamples, raw.ExternalSamples, raw.Events, jit.JitMilliseconds, jit.Tier1CodeBytes, jit.MethodsJitted);
-        return new RunProfile(run with { Notes = notes }, methods, sites, totals);
+        return new RunProfile(run with { Notes = notes }, methods, sites, totals) { BudgetCompiles = budget };
+    }
+
+    /// <summary>
+    /// Every compile of a method outside the framework where an inline was refused for budget, with its decisions in the
+    /// JIT's order up to the last such refusal: what had spent the budget is what came before.
+    /// </summary>
+    private List<BudgetCompile> BudgetCompiles()
+    {
+        var result = new List<BudgetCompile>();
+        foreach (var range in raw.Code)
+        {
+            int last = range.Inlines.FindLastIndex(e => !e.Succeeded && InlineReasons.IsBudget(e.Reason));
+            if (last < 0) continue;
+            var compiled = MethodOf(range);
+            if (compiled.IsFramework) continue;
+            var inlines = range.Inlines.Take(last + 1)
+                .Select(e => new CompileInline(MethodByName(e.Inliner).Identity, MethodByName(e.Inlinee).Identity, e.Succeeded, e.Reason)).ToList();
+            result.Add(new BudgetCompile(compiled.Identity, range.Tier, inlines));
+        }
+        return result;
     }
 
     private MethodInfo MethodOf(CodeRange range)
@@ -165,8 +186,8 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             {
                 var (range, method, ip) = frames[i];
                 if (seen.Add(method)) method.Inclusive += count;
-                // A caller's address is a return address: step back into the call instruction.
-                int native = (int)(ip - range.Start) - (i == leaf ? 0 : 1);
+                // Every frame but the sampled one holds a return address: step back into the call instruction.
+                int native = (int)(ip - range.Start) - (i == 0 ? 0 : 1);   // below skipped GC-poll frames too
                 var next = i == leaf ? null : frames[i - 1].Method;
                 var key = (range, StatementAt(range, native), next);
                 // A statement that occurs twice in one stack (recursion, async state machines) counts the sample once:
@@ -190,6 +211,13 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             var calledAs = next.CalledAs(metadata);
             var site = inStatement.FirstOrDefault(c => KeyOf(c) == next.Names.Key);
             if (site.Name is null) site = inStatement.FirstOrDefault(c => calledAs.Contains(KeyOf(c)));
+            if (site.Name is null && InlinedCaller(range, inStatement, calledAs, depth: 3) is { } inner)
+            {
+                // The statement calls a method the JIT inlined here, and that method's IL makes this call: the sample
+                // belongs to the inner site (the map gives the root's IL offsets only, so this is found through the IL).
+                SiteFor(inner.Method, next.Identity, next.Names.Key, inner.IlOffset, -1).CallSamples += count;
+                return;
+            }
             var acc = SiteFor(caller, next.Identity, next.Names.Key, site.Name is null ? -1 : site.IlOffset, statement);
             acc.CallSamples += count;
             return;
@@ -218,6 +246,28 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
     private readonly Dictionary<CodeRange, List<MethodInfo>> _inlinees = [];
 
     /// <summary>What this compile inlined directly into its root method.</summary>
+    /// <summary>
+    /// The inlinee (of this compile, called from <paramref name="calls"/>, or nested up to <paramref name="depth"/> levels in
+    /// such inlinees) whose own IL calls the callee, with that call's IL offset (-1 when it calls it at several offsets).
+    /// Null when none does, or when more than one inlinee does (then the sample stays with the root's statement).
+    /// </summary>
+    private (MethodInfo Method, int IlOffset)? InlinedCaller(CodeRange range, IEnumerable<(int IlOffset, string Type, string Name, string Signature)> calls,
+        HashSet<string> calleeAs, int depth)
+    {
+        var inlinees = InlineesOf(range);
+        var found = new List<(MethodInfo, int)>();
+        foreach (var c in calls)
+        {
+            var m = inlinees.FirstOrDefault(i => i.CalledAs(metadata).Contains(KeyOf(c)));
+            if (m is null) continue;
+            var direct = m.Calls(metadata).Where(x => calleeAs.Contains(KeyOf(x))).ToList();
+            if (direct.Count > 0) found.Add((m, direct.Count == 1 ? direct[0].IlOffset : -1));
+            else if (depth > 1 && InlinedCaller(range, m.Calls(metadata), calleeAs, depth - 1) is { } deeper) found.Add(deeper);
+        }
+        var distinct = found.Distinct().ToList();
+        return distinct.Count == 1 ? distinct[0] : null;
+    }
+
     private List<MethodInfo> InlineesOf(CodeRange range)
     {
         if (!_inlinees.TryGetValue(range, out var list))

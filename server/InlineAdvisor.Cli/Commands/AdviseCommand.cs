@@ -60,6 +60,7 @@ internal static class AdviseCommand
         if (report.Sites.Count == 0) { AnsiConsole.MarkupLine("no call sites into the app's own methods in this run"); return; }
         Section(report, AdviceStanding.Measured, "advice (measured at the site)", "no site has an experiment yet: the candidates below are what to measure first");
         Methods(report);
+        Budget(report);
         Section(report, AdviceStanding.Candidate, "candidates worth measuring (predicted or from the JIT's events; not advice until measured)", "no candidates");
         Section(report, AdviceStanding.Leave, "leave", null);
         AnsiConsole.MarkupLine("[grey]payoff: (measured, experiment N) comes from an A/B experiment at the site; (predicted) from the model, 90% interval, " +
@@ -74,6 +75,17 @@ internal static class AdviseCommand
         table.AddColumns("advice", "method", "attribute", "sites", "summed share", "payoff", "why");
         foreach (var m in report.Methods)
             table.AddRow(Common.Escape(m.Headline), Common.Escape(m.Method.Display), m.ExistingAttribute, m.Sites.ToString(), Percent.Share(m.SummedShare), Common.Escape(m.Payoff), Common.Escape(m.Reason));
+        AnsiConsole.Write(table);
+    }
+
+    static void Budget(AdviceReport report)
+    {
+        if (report.Budget.Count == 0) return;
+        AnsiConsole.MarkupLine("[bold]inline budget (hot methods that ran out of it after forced inlines of the app's methods)[/]");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumns("advice", "change", "payoff", "why");
+        foreach (var b in report.Budget)
+            table.AddRow(Common.Escape(b.Headline), Common.Escape(b.Change), Common.Escape(b.Payoff), Common.Escape(b.Reason));
         AnsiConsole.Write(table);
     }
 

@@ -84,6 +84,21 @@ internal static class ReportCommand
         AnsiConsole.MarkupLine("[grey]summed share: the shares of the method's sites added (a sample under two of them counts twice). Framework callees hidden unless --all.[/]");
     }
 
+    /// <summary>The inline budget section: per method that ran out, what was refused and which forced inlinees came first.</summary>
+    static void RenderBudget(IReadOnlyList<BudgetCase> cases)
+    {
+        if (cases.Count == 0) return;
+        AnsiConsole.MarkupLine($"[bold]inline budget[/]: {cases.Count} method(s) whose compiles ran out of the JIT's inline budget (from the JIT's events, in its order)");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumns("compiled method", "share", "compiles", "inlined before the first refusal", "forced inlinees before it (AggressiveInlining, IL bytes)", "refused for budget (share at the call)");
+        foreach (var c in cases.Take(10))
+            table.AddRow(Common.Escape(c.Compiled.Display), Percent.Share(c.Share), $"{c.Compiles} ({Common.Escape(string.Join(", ", c.Tiers))})", c.InlinesBefore.ToString(),
+                Common.Escape(c.Spenders.Count == 0 ? "none" : string.Join("; ", c.Spenders.Take(4).Select(sp => $"{sp.Method.Display} ×{sp.Inlines} ({(sp.IlSize >= 0 ? sp.IlSize : "?")} B)")) + (c.Spenders.Count > 4 ? $"; {c.Spenders.Count - 4} more" : "")),
+                Common.Escape(string.Join("; ", c.Lost.Take(4).Select(l => $"{l.Inlinee.Display}{(l.Forced ? " [forced]" : "")} ×{l.Refusals} in {l.Inliner.Name} ({Percent.Share(l.Share)})")) + (c.Lost.Count > 4 ? $"; {c.Lost.Count - 4} more" : "")));
+        AnsiConsole.Write(table);
+        if (cases.Count > 10) AnsiConsole.MarkupLine($"[grey]{cases.Count - 10} more in --json[/]");
+    }
+
     private static void Render(ProfileReport report)
     {
         var r = report.Run;
@@ -108,7 +123,8 @@ internal static class ReportCommand
                 s.Id > 0 ? s.Id.ToString() : "-",
                 (row.Hot ? "[bold]" : "[grey]") + Percent.Share(row.Bound) + "[/]",
                 Percent.Share(row.ShareOfCaller),
-                Common.Escape($"{s.Caller.Display} → {s.Callee.Display}") + (s.IlOffset >= 0 ? $" [grey]@IL_{s.IlOffset:x4}[/]" : ""),
+                Common.Escape($"{s.Caller.Display} → {s.Callee.Display}") + (s.IlOffset >= 0 ? $" [grey]@IL_{s.IlOffset:x4}[/]" : "") +
+                    (row.Partial is { } partial ? $"\n[yellow]{Common.Escape(partial)}[/]" : ""),
                 Common.Escape(s.Source is { } src ? $"{Path.GetFileName(src.File)}:{src.Line}" : "-"),
                 Common.Escape(row.Decision),
                 $"{(row.CalleeIlSize >= 0 ? row.CalleeIlSize : "?")}/{(row.CalleeNativeSize >= 0 ? row.CalleeNativeSize : "-")}",
@@ -117,6 +133,7 @@ internal static class ReportCommand
                 Common.Escape(row.Measured ?? "-"));
         }
         AnsiConsole.Write(table);
+        RenderBudget(report.Budget);
         AnsiConsole.MarkupLine("[grey]share: of all CPU samples through the site (calls + inlined time); not a limit for inlining, which also changes the caller's own code around the call. " +
             $"Bold = hot (≥ {Percent.Share(report.HotThreshold)}). IL/native: callee IL bytes / largest optimized body compiled on its own (- = never compiled alone, e.g. always inlined). " +
             "PGO count: executions of the site's block from dynamic-PGO edge counts (a lower bound).[/]");

@@ -54,4 +54,64 @@ public sealed class RealWorldTests
         // driver→library site carried 2-25% of the samples from one run to the next (tiering and OSR move the time
         // between the caller's frame and the callee's), so a share is not a stable property of this short a run.
     }
+
+    /// <summary>
+    /// System.IO.Hashing 8.0.0 (the RealWorld/Hashing8 driver): its CRC entry points run out of the JIT's inline budget
+    /// after force-inlining the library's vector helpers (samples/RealWorld/FINDINGS.md; 11.0.0 split them out with
+    /// NoInlining). Collected for real, the store keeps those compiles in the JIT's order, `report --json` names the
+    /// forced inlinees that came before the refusals, and the budget-limited methods carry the library's flags.
+    /// </summary>
+    [Fact]
+    public void System_IO_Hashing_8_runs_out_of_inline_budget_after_forced_inlines_and_the_report_names_them()
+    {
+        using var dir = new TempDir();
+        var bin = dir.File("bin");
+        var build = Repo.Run("dotnet", ["build", Path.Combine(Repo.Root, "samples", "RealWorld", "Hashing8", "Hashing8.csproj"), "-c", "Release",
+            "-o", bin, "--disable-build-servers", "-nologo", "-v:minimal"], dir.Path, timeoutSeconds: 180);
+        Assert.True(build.ExitCode == 0, build.All);
+        var store = dir.File("advisor.db");
+        var collect = Repo.RunAdvisor(dir.Path, null, "collect", "--store", store, "--output", dir.File("hashing8.nettrace"),
+            "--", "dotnet", Path.Combine(bin, "RealWorld.dll"), "hashing", "--seconds", "2");
+        Assert.True(collect.ExitCode == 0, collect.All);
+
+        using (var s = ProfileStore.Open(store))
+        {
+            var p = s.LoadRun(s.LatestRun()!.Id)!;
+            var cases = InlineBudget.Cases(p);
+            var crc = cases.Where(c => c.Compiled.Assembly == "System.IO.Hashing" && c.Compiled.Type.StartsWith("System.IO.Hashing.Crc", StringComparison.Ordinal)).ToList();
+            Assert.True(crc.Count > 0, "budget cases: " + string.Join("; ", cases.Select(c => c.Compiled.Display)));
+            // Every refusal in a stored compile names the budget and is its compile's last kept decision or before it.
+            Assert.All(p.BudgetCompiles, c => Assert.True(InlineReasons.IsBudget(c.Inlines[^1].Reason) && !c.Inlines[^1].Succeeded));
+            // Forced inlinees of the library spent budget before a refusal, and they are AggressiveInlining in its metadata.
+            var spenders = crc.SelectMany(c => c.Spenders).ToList();
+            Assert.Contains(spenders, sp => sp.Method.Type == "System.IO.Hashing.VectorHelper" || sp.Method.Type.StartsWith("System.IO.Hashing.Crc", StringComparison.Ordinal));
+            Assert.All(spenders, sp => Assert.Equal(MethodImplFlags.AggressiveInlining,
+                p.Methods.First(m => m.Method == sp.Method).ImplFlags & MethodImplFlags.AggressiveInlining));
+        }
+
+        var report = Repo.RunAdvisor(dir.Path, null, "report", "--json", "--store", store);
+        Assert.True(report.ExitCode == 0, report.All);
+        using var json = System.Text.Json.JsonDocument.Parse(report.Stdout);
+        var budget = json.RootElement.GetProperty("budget");
+        Assert.True(budget.GetArrayLength() > 0);
+        Assert.Contains(budget.EnumerateArray(), c => c.GetProperty("lost").EnumerateArray()
+            .Any(l => l.GetProperty("inlinee").GetProperty("assembly").GetString() == "System.IO.Hashing"));
+        var text = Repo.RunAdvisor(dir.Path, null, "report", "--store", store);
+        Assert.Contains("inline budget", text.Stdout);
+
+        // advise turns a case into a line only about a method of the app folder, and without an experiment never more
+        // than a candidate: "measure: remove", with the command that measures it.
+        var advise = Repo.RunAdvisor(dir.Path, null, "advise", "--json", "--app", bin, "--min-bound", "0", "--store", store);
+        Assert.True(advise.ExitCode == 0, advise.All);
+        using var advice = System.Text.Json.JsonDocument.Parse(advise.Stdout);
+        var lines = advice.RootElement.GetProperty("budget").EnumerateArray().ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, b =>
+        {
+            Assert.Equal("candidate", b.GetProperty("standing").GetString());
+            Assert.Equal("measure: remove", b.GetProperty("headline").GetString());
+            Assert.Contains("advisor experiment --method ", b.GetProperty("reason").GetString());
+            Assert.Equal("System.IO.Hashing", b.GetProperty("spender").GetProperty("method").GetProperty("assembly").GetString());
+        });
+    }
 }

@@ -303,7 +303,7 @@ public sealed class ExperimentStoreTests : IDisposable
     }
 
     [Fact]
-    public void Version_1_store_migrates_to_2_and_keeps_every_run()
+    public void Version_1_store_migrates_to_the_latest_and_keeps_every_run()
     {
         var path = _temp.File("advisor.db");
         var ids = new List<long>();
@@ -332,7 +332,7 @@ public sealed class ExperimentStoreTests : IDisposable
         }
         using (var raw = Raw(path))
         {
-            Assert.Equal(2L, Scalar(raw, "PRAGMA user_version"));
+            Assert.Equal((long)ProfileStore.SchemaVersion, Scalar(raw, "PRAGMA user_version"));
             Assert.Equal("ok", Scalar(raw, "PRAGMA integrity_check"));
         }
         Assert.All(v1Tables, t => Assert.Equal(rowsBefore[t], RawRows(path, t)));   // not one byte of the old rows changed
@@ -351,13 +351,14 @@ public sealed class ExperimentStoreTests : IDisposable
     }
 
     [Fact]
-    public void Store_of_version_3_is_refused_untouched()
+    public void Store_of_a_newer_version_is_refused_untouched()
     {
+        int newer = ProfileStore.SchemaVersion + 1;
         var path = _temp.File("advisor.db");
         using (var store = ProfileStore.Open(path))
             store.SaveExperiment(Experiment(store.SaveRun(Realistic())));
         using (var raw = Raw(path))
-            Scalar(raw, "PRAGMA user_version = 3");
+            Scalar(raw, $"PRAGMA user_version = {newer}");
         var before = File.ReadAllBytes(path);
 
         var e = Assert.Throws<StoreException>(() =>
@@ -367,10 +368,10 @@ public sealed class ExperimentStoreTests : IDisposable
         });
 
         Assert.Equal(before, File.ReadAllBytes(path));
-        Assert.Contains("newer InlineAdvisor (schema version 3; this one reads up to 2)", e.Message);
+        Assert.Contains($"newer InlineAdvisor (schema version {newer}; this one reads up to {ProfileStore.SchemaVersion})", e.Message);
         Assert.Contains("left untouched", e.Message);
         Assert.Equal(path, e.Path);
         using var check = Raw(path);
-        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal((long)newer, Scalar(check, "PRAGMA user_version"));
     }
 }

@@ -11,6 +11,8 @@ public sealed class ProfileBuilderTests
     private static readonly EventMethodName Caller = new("App.Loop", "Run", "void  ()");
     private static readonly EventMethodName Callee = new("App.Math", "Mix", "int32  (int32)");
     private static readonly EventMethodName Other = new("App.Math", "Other", "int32  (int32)");
+    private static readonly EventMethodName Leaf = new("App.Math", "Leaf", "int32  (int32)");
+    private static readonly EventMethodName PollGC = new("System.Threading.Thread", "<PollGC>g__PollGCWorker|67_0", "void  ()");
 
     /// <summary>Metadata for a caller with a call to Mix at IL 0x10 (statement 0x0c) and to Other at IL 0x20 (statement 0x1c).</summary>
     private sealed class FakeMetadata : ICodeMetadata
@@ -22,9 +24,13 @@ public sealed class ProfileBuilderTests
             _ => (100, MethodImplFlags.None),
         };
         public (string ModulePath, int Token)? Find(IEnumerable<string> modulePaths, string type, string name, string signature) =>
-            name == "Mix" ? (Module, 2) : name == "Other" ? (Module, 3) : null;
-        public IReadOnlyList<(int IlOffset, string Type, string Name, string Signature)> CallSites(string modulePath, int token) =>
-            token == 1 ? [(0x10, Callee.Type, Callee.Name, Callee.Signature), (0x20, Other.Type, Other.Name, Other.Signature)] : [];
+            name == "Mix" ? (Module, 2) : name == "Other" ? (Module, 3) : name == "Leaf" ? (Module, 4) : null;
+        public IReadOnlyList<(int IlOffset, string Type, string Name, string Signature)> CallSites(string modulePath, int token) => token switch
+        {
+            1 => [(0x10, Callee.Type, Callee.Name, Callee.Signature), (0x20, Other.Type, Other.Name, Other.Signature)],
+            2 => [(0x06, Leaf.Type, Leaf.Name, Leaf.Signature)],   // Mix calls Leaf
+            _ => [],
+        };
         public IReadOnlyList<string> ImplementedSlots(string modulePath, int token) => [];
         public SourceLocation? Locate(string modulePath, int token, int ilOffset) => new("/src/Loop.cs", 10 + ilOffset, 5);
     }
@@ -70,6 +76,36 @@ public sealed class ProfileBuilderTests
         Assert.Equal("too many il bytes", mix.Decision.Reason);
         Assert.Equal(new SourceLocation("/src/Loop.cs", 10 + 0x10, 5), mix.Source);
         Assert.Equal(42.0 / 50, p.AmdahlBound(mix), 6);
+    }
+
+    [Fact]
+    public void A_call_made_by_an_inlined_callee_belongs_to_the_inlinees_site_not_the_roots_statement()
+    {
+        var raw = Trace(inlined: true);
+        raw.Code.Add(new CodeRange { Start = 0x3000, Size = 0x20, MethodId = 4, ModuleId = 7, Token = 4, Method = Leaf, Tier = "OptimizedTier1" });
+        raw.Stacks[[0x3004, 0x1018]] = 9;   // Leaf's frame under Run's frame at Mix's statement: Mix's body, inlined there, called Leaf
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        var inner = p.Sites.Single(x => x.Callee.Name == "Leaf");
+        Assert.Equal(("Mix", 0x06, 9L), (inner.Caller.Name, inner.IlOffset, inner.CallSamples));
+        // And the report says the inner site's share can miss time: Mix was inlined into Run.
+        var row = ReportBuilder.Build(p, top: 100).Sites.Single(r => r.Site.Callee.Name == "Leaf");
+        Assert.StartsWith("partial: Mix was inlined into App.Loop.Run", row.Partial);
+        Assert.Null(ReportBuilder.Build(p, top: 100).Sites.Single(r => r.Site.Callee.Name == "Mix").Partial);
+    }
+
+    [Fact]
+    public void A_GC_poll_frame_is_plumbing_never_a_site_and_the_frame_below_it_steps_back_into_its_call()
+    {
+        var raw = Trace(inlined: true);
+        raw.Code.Add(new CodeRange { Start = 0x5000, Size = 0x20, MethodId = 9, ModuleId = 8, Token = 9, Method = PollGC, Tier = "OptimizedTier1" });
+        raw.Stacks[[0x5004, 0x1010]] = 4;   // a poll called from Run: its return address 0x1010 follows a call at the end of IL 0's range
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        Assert.DoesNotContain(p.Sites, x => x.Callee.Name.Contains("PollGC"));
+        // Stepped back, the sample is Run's own time in its first statement, which holds no call: Mix's statement keeps 30.
+        Assert.Equal(30, Site(p, "Mix").StatementSamples);
+        Assert.Equal(30 + 5 + 3 + 4, p.Methods.Single(m => m.Method.Name == "Run").ExclusiveSamples);
     }
 
     [Fact]
