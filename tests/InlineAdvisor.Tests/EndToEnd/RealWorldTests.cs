@@ -10,20 +10,26 @@ public sealed class RealWorldTests
 {
     private const string Library = "K4os.Hash.xxHash";
 
+    /// <summary>Builds a driver of samples/RealWorld into the test's own folder (so it never races one of samples/RealWorld/bin:
+    /// validate.sh, a developer) and records one launch of it for a few seconds under the real `advisor collect`.</summary>
+    private static (string Bin, string Store, ProcessResult Collect) BuildAndCollect(TempDir dir, string project, string library, string seconds)
+    {
+        var bin = dir.File("bin");
+        var build = Repo.Run("dotnet", ["build", Path.Combine(Repo.Root, "samples", "RealWorld", project), "-c", "Release",
+            "-o", bin, "--disable-build-servers", "-nologo", "-v:minimal"], dir.Path, timeoutSeconds: 180);
+        Assert.True(build.ExitCode == 0, build.All);
+        var store = dir.File("advisor.db");
+        var collect = Repo.RunAdvisor(dir.Path, null, "collect", "--store", store, "--output", dir.File(library + ".nettrace"),
+            "--", "dotnet", Path.Combine(bin, "RealWorld.dll"), library, "--seconds", seconds);
+        Assert.True(collect.ExitCode == 0, collect.All);
+        return (bin, store, collect);
+    }
+
     [Fact]
     public void Xxhash_library_methods_are_callees_with_the_JITs_decisions_and_their_AggressiveInlining_flag()
     {
         using var dir = new TempDir();
-        var bin = dir.File("bin");
-        // Its own output folder, so a build here never races one of samples/RealWorld/bin (validate.sh, a developer).
-        var build = Repo.Run("dotnet", ["build", Path.Combine(Repo.Root, "samples", "RealWorld", "RealWorld.csproj"), "-c", "Release",
-            "-o", bin, "--disable-build-servers", "-nologo", "-v:minimal"], dir.Path, timeoutSeconds: 120);
-        Assert.True(build.ExitCode == 0, build.All);
-
-        var store = dir.File("advisor.db");
-        var collect = Repo.RunAdvisor(dir.Path, null, "collect", "--store", store, "--output", dir.File("xxhash.nettrace"),
-            "--", "dotnet", Path.Combine(bin, "RealWorld.dll"), "xxhash", "--seconds", "1.5");
-        Assert.True(collect.ExitCode == 0, collect.All);
+        var (_, store, collect) = BuildAndCollect(dir, "RealWorld.csproj", "xxhash", "1.5");
         Assert.Contains("assembly: K4os.Hash.xxHash 1.0.8.0", collect.Stdout);
 
         using var s = ProfileStore.Open(store);
@@ -65,14 +71,7 @@ public sealed class RealWorldTests
     public void System_IO_Hashing_8_runs_out_of_inline_budget_after_forced_inlines_and_the_report_names_them()
     {
         using var dir = new TempDir();
-        var bin = dir.File("bin");
-        var build = Repo.Run("dotnet", ["build", Path.Combine(Repo.Root, "samples", "RealWorld", "Hashing8", "Hashing8.csproj"), "-c", "Release",
-            "-o", bin, "--disable-build-servers", "-nologo", "-v:minimal"], dir.Path, timeoutSeconds: 180);
-        Assert.True(build.ExitCode == 0, build.All);
-        var store = dir.File("advisor.db");
-        var collect = Repo.RunAdvisor(dir.Path, null, "collect", "--store", store, "--output", dir.File("hashing8.nettrace"),
-            "--", "dotnet", Path.Combine(bin, "RealWorld.dll"), "hashing", "--seconds", "2");
-        Assert.True(collect.ExitCode == 0, collect.All);
+        var (bin, store, _) = BuildAndCollect(dir, Path.Combine("Hashing8", "Hashing8.csproj"), "hashing", "2");
 
         using (var s = ProfileStore.Open(store))
         {
