@@ -245,7 +245,6 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
 
     private readonly Dictionary<CodeRange, List<MethodInfo>> _inlinees = [];
 
-    /// <summary>What this compile inlined directly into its root method.</summary>
     /// <summary>
     /// The inlinee (of this compile, called from <paramref name="calls"/>, or nested up to <paramref name="depth"/> levels in
     /// such inlinees) whose own IL calls the callee, with that call's IL offset (-1 when it calls it at several offsets).
@@ -268,6 +267,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         return distinct.Count == 1 ? distinct[0] : null;
     }
 
+    /// <summary>What this compile inlined directly into its root method.</summary>
     private List<MethodInfo> InlineesOf(CodeRange range)
     {
         if (!_inlinees.TryGetValue(range, out var list))
