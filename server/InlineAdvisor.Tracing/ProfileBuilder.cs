@@ -36,6 +36,8 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         public int Token;
         public bool IsFramework;
         public long Exclusive, Inclusive;
+        /// <summary>Samples in its own code at a native offset its IL-to-native map places at no statement.</summary>
+        public long Unplaced;
         public readonly List<CodeRange> Ranges = [];
         private IReadOnlyList<(int IlOffset, string Type, string Name, string Signature)>? _calls;
         public IReadOnlyList<(int IlOffset, string Type, string Name, string Signature)> Calls(ICodeMetadata md) =>
@@ -73,6 +75,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         if (pgo is null && !notes.Any(n => n.StartsWith("no PGO data", StringComparison.Ordinal))) notes.Add("no PGO data: the run did not write a dynamic-PGO file (attach mode, or the process did not exit normally)");
         if (raw.Truncated is { } t) notes.Add(t);
         if (raw.ManagedSamples == 0) notes.Add("no CPU samples of managed code were recorded");
+        if (UnplacedNote() is { } unplaced) notes.Add(unplaced);
 
         var sites = _sites.Values.Select(s => ToSite(s, decisions)).ToList();
         var budget = BudgetCompiles();   // before the method list: it names inlinees the list must describe
@@ -80,6 +83,21 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
         var jit = JitCost.Of(raw);
         var totals = new RunTotals(raw.ManagedSamples, raw.ExternalSamples, raw.Events, jit.JitMilliseconds, jit.Tier1CodeBytes, jit.MethodsJitted);
         return new RunProfile(run with { Notes = notes }, methods, sites, totals) { BudgetCompiles = budget };
+    }
+
+    /// <summary>
+    /// Samples no site can claim: the sampled frame's native offset has no statement in its IL-to-native map (a loop's
+    /// out-of-line GC-poll block at the end of an OSR body, prolog, epilog). Said when they are 5% or more of the samples,
+    /// so a reader knows the sites of those methods show less than the methods' time.
+    /// </summary>
+    private string? UnplacedNote()
+    {
+        long total = _methods.Values.Sum(m => m.Unplaced);
+        if (raw.ManagedSamples == 0 || total * 20 < raw.ManagedSamples) return null;
+        var top = _methods.Values.OrderByDescending(m => m.Unplaced).First();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{(double)total / raw.ManagedSamples:0.#%} of CPU samples are in code the IL-to-native map places at no statement (e.g. a loop's out-of-line GC poll), " +
+            $"{(double)top.Unplaced / raw.ManagedSamples:0.#%} in {top.Names.Type}.{top.Names.Name}: no call site can claim them, so that method's sites show less than its time");
     }
 
     /// <summary>
@@ -190,6 +208,7 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
                 int native = (int)(ip - range.Start) - (i == 0 ? 0 : 1);   // below skipped GC-poll frames too
                 var next = i == leaf ? null : frames[i - 1].Method;
                 var key = (range, StatementAt(range, native), next);
+                if (i == leaf && key.Item2 < 0 && range.NativeOffsets is not null) method.Unplaced += count;   // mapped, at no statement
                 // A statement that occurs twice in one stack (recursion, async state machines) counts the sample once:
                 // a site's share is of samples, so it can never pass 100%.
                 if (counted.Add(key)) frameStatements[key] = frameStatements.GetValueOrDefault(key) + count;

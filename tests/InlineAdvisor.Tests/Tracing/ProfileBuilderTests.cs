@@ -109,6 +109,22 @@ public sealed class ProfileBuilderTests
     }
 
     [Fact]
+    public void Samples_the_map_places_at_no_statement_are_claimed_by_no_site_and_the_run_says_so()
+    {
+        var raw = Trace(inlined: true);
+        raw.Code[0].IlOffsets = [0, 0x0c, 0x1c, -1];     // native 0xf0 onwards: NO_MAPPING (an out-of-line GC-poll block)
+        raw.Code[0].NativeOffsets = [0, 0x10, 0x40, 0xf0];
+        raw.Stacks[[0x10f4]] = 60;
+        raw.ManagedSamples += 60;
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        Assert.Equal(30, Site(p, "Mix").StatementSamples);            // the 60 went to no site
+        Assert.True(p.Run.Notes.Any(n => n.StartsWith("54.5% of CPU samples are in code the IL-to-native map places at no statement", StringComparison.Ordinal)
+            && n.Contains("54.5% in App.Loop.Run")), string.Join(" | ", p.Run.Notes));
+        Assert.DoesNotContain(Build(inlined: true).Run.Notes, n => n.Contains("places at no statement"));   // 3 of 50 (6%) but none unmapped
+    }
+
+    [Fact]
     public void A_site_twice_in_one_stack_counts_the_sample_once()
     {
         var raw = Trace(inlined: false);
