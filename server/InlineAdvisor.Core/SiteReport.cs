@@ -33,7 +33,8 @@ public sealed record MethodRow(
     double SummedShare,
     int InlinedSites,
     IReadOnlyDictionary<string, int> RefusedByReason,
-    int UndecidedSites)
+    int UndecidedSites,
+    double CallersJitMilliseconds)      // JIT time of its callers' optimized compiles: where its inlines are compiled
 {
     /// <summary>"3 profiled site(s) in 1 caller(s): 3 inlined, 0 refused, 0 with no decision seen".</summary>
     public string Counts => $"{Sites.Count} profiled site(s) in {Callers} caller(s): {InlinedSites} inlined, {RefusedByReason.Values.Sum()} refused, {UndecidedSites} with no decision seen";
@@ -45,14 +46,18 @@ public static class ReportBuilder
     public static IReadOnlyList<MethodRow> Methods(RunProfile profile, Func<CallSite, bool>? include = null)
     {
         var flags = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First().ImplFlags);
+        var optimizedJit = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key,
+            g => g.First().Compiles.Where(c => c.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Sum(c => c.JitMilliseconds));
         return profile.Sites.Where(s => include?.Invoke(s) ?? true).GroupBy(s => s.Callee).Select(g =>
         {
             var sites = g.OrderByDescending(s => s.TotalSamples).ToList();
             int inlined = sites.Count(s => s.Decision.Outcome == InlineOutcome.Inlined);
             var refused = sites.Where(s => s.Decision.Outcome == InlineOutcome.NotInlined)
                 .GroupBy(s => s.Decision.Reason.Length > 0 ? s.Decision.Reason : "no reason given").ToDictionary(r => r.Key, r => r.Count());
-            return new MethodRow(g.Key, MethodImplFlagsText.Describe(flags.GetValueOrDefault(g.Key)), sites, sites.Select(s => s.Caller).Distinct().Count(),
-                Math.Min(1, sites.Sum(profile.AmdahlBound)), inlined, refused, sites.Count - inlined - refused.Values.Sum());
+            var callers = sites.Select(s => s.Caller).Distinct().ToList();
+            return new MethodRow(g.Key, MethodImplFlagsText.Describe(flags.GetValueOrDefault(g.Key)), sites, callers.Count,
+                Math.Min(1, sites.Sum(profile.AmdahlBound)), inlined, refused, sites.Count - inlined - refused.Values.Sum(),
+                callers.Sum(c => optimizedJit.GetValueOrDefault(c)));
         }).OrderByDescending(m => m.SummedShare).ThenBy(m => m.Method.Display, StringComparer.Ordinal).ToList();
     }
 
