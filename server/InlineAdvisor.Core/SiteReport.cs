@@ -45,9 +45,8 @@ public static class ReportBuilder
     /// <summary>Every callee of the run's sites (those <paramref name="include"/> keeps), by summed share.</summary>
     public static IReadOnlyList<MethodRow> Methods(RunProfile profile, Func<CallSite, bool>? include = null)
     {
-        var flags = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First().ImplFlags);
-        var optimizedJit = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key,
-            g => g.First().Compiles.Where(c => c.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Sum(c => c.JitMilliseconds));
+        var methods = profile.Methods.GroupBy(m => m.Method).ToDictionary(g => g.Key, g => g.First());
+        var optimizedJit = methods.ToDictionary(m => m.Key, m => m.Value.Compiles.Where(c => c.Tier.StartsWith("Optimized", StringComparison.Ordinal)).Sum(c => c.JitMilliseconds));
         return profile.Sites.Where(s => include?.Invoke(s) ?? true).GroupBy(s => s.Callee).Select(g =>
         {
             var sites = g.OrderByDescending(s => s.TotalSamples).ToList();
@@ -55,7 +54,7 @@ public static class ReportBuilder
             var refused = sites.Where(s => s.Decision.Outcome == InlineOutcome.NotInlined)
                 .GroupBy(s => s.Decision.Reason.Length > 0 ? s.Decision.Reason : "no reason given").ToDictionary(r => r.Key, r => r.Count());
             var callers = sites.Select(s => s.Caller).Distinct().ToList();
-            return new MethodRow(g.Key, MethodImplFlagsText.Describe(flags.GetValueOrDefault(g.Key)), sites, callers.Count,
+            return new MethodRow(g.Key, MethodImplFlagsText.Describe(methods.GetValueOrDefault(g.Key)?.ImplFlags ?? MethodImplFlags.None), sites, callers.Count,
                 Math.Min(1, sites.Sum(profile.AmdahlBound)), inlined, refused, sites.Count - inlined - refused.Values.Sum(),
                 callers.Sum(c => optimizedJit.GetValueOrDefault(c)));
         }).OrderByDescending(m => m.SummedShare).ThenBy(m => m.Method.Display, StringComparer.Ordinal).ToList();

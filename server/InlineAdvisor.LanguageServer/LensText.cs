@@ -148,7 +148,7 @@ public static class LensText
                     $"forced inlinees before the first refusal: {(c.Spenders.Count == 0 ? "none" : string.Join(", ", c.Spenders.Take(3).Select(sp => $"{sp.Method.Display} ×{sp.Inlines}")))}";
             else if (c.Spenders.FirstOrDefault(sp => sp.Method == method) is { } spent)
                 yield return $"force-inlined {spent.Inlines}× into {c.Compiled.Display} before its budget ran out; then refused: {Refused(c)}. " +
-                    $"Removing the AggressiveInlining may free budget there: worth measuring (`advisor experiment --method {method.Type}.{method.Name} --action remove`), not advice until measured";
+                    $"Removing the AggressiveInlining may free budget there: worth measuring (`{ExperimentPlanner.MethodCommand(method, InlineAction.Remove)}`), not advice until measured";
             else if (c.Lost.FirstOrDefault(l => l.Inlinee == method) is { } lost)
                 yield return $"refused {lost.Refusals}× in {c.Compiled.Display} because its inline budget ran out";
         }

@@ -46,7 +46,6 @@ public sealed class ProfileIndex
         Totals = profile.Totals;
         ExperimentCount = experiments.Count;
         SiteCount = profile.Sites.Count;
-        Budget = InlineBudget.Cases(profile);
         var evidence = new SiteEvidence(experiments);
         var predictions = predict?.Invoke(profile, evidence.For) ?? SitePredictions.None;
         PredictionNote = predictions.Note;
@@ -54,6 +53,7 @@ public sealed class ProfileIndex
         var report = ReportBuilder.Build(profile, top: int.MaxValue, hotThreshold: 0,
             evidence: evidence.Newest,
             hideSite: s => s.Source is null);
+        Budget = report.Budget;
         foreach (var group in report.Sites.GroupBy(r => r.Site.Source!.File, StringComparer.Ordinal))
         {
             var sites = group.Select(r => new SiteEntry(r, evidence.For(r.Site), predictions.For(r.Site)))

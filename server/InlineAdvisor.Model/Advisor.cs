@@ -207,16 +207,14 @@ public static class Advisor
                 I($"{c.InlinesBefore} inlines succeeded before the first refusal, {spender.Inlines} of them {spender.Method.Display} (AggressiveInlining, {(spender.IlSize >= 0 ? spender.IlSize + " IL bytes" : "IL size unknown")}); ") +
                 I($"then {lost.Inlinee.Display}{(lost.Forced ? " (itself AggressiveInlining)" : "")} was refused {lost.Refusals}× in {lost.Inliner.Display}, {Percent.Share(lost.Share)} of samples at that call") +
                 (c.Lost.Count > 1 ? I($", and {c.Lost.Count - 1} more call(s)") : "");
-            var measured = profile.Sites.Where(s => s.Callee == spender.Method).SelectMany(experimentsFor)
-                .FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == spender.Method);
-            if (measured is not null)
+            if (MeasuredOn(spender.Method, profile.Sites.Where(s => s.Callee == spender.Method), experimentsFor) is { } measured)
             {
                 var (action, reason) = ReadMeasured(measured, "AggressiveInlining");
                 result.Add(new BudgetAdvice(c, spender, lost, AdviceStanding.Measured, action, ReportBuilder.DescribeEvidence(measured), $"{reason}; {facts}"));
                 continue;
             }
             result.Add(new BudgetAdvice(c, spender, lost, AdviceStanding.Candidate, InlineAction.Leave, "-",
-                $"worth measuring: {facts}. Measure it: `advisor experiment --method {spender.Method.Type}.{spender.Method.Name} --action remove`"));
+                $"worth measuring: {facts}. Measure it: `{ExperimentPlanner.MethodCommand(spender.Method, InlineAction.Remove)}`"));
         }
         return result.OrderBy(b => b.Standing).ThenByDescending(b => b.Lost.Share).ThenByDescending(b => b.Case.Share).Take(options.Top).ToList();
     }
@@ -242,8 +240,7 @@ public static class Advisor
             string counts = row.Counts;
             MethodAdvice Make(AdviceStanding standing, InlineAction action, InlineAction considered, string payoff, string reason) =>
                 new(row.Method, attribute, sites.Count, row.Callers, summed, row.InlinedSites, row.RefusedByReason, standing, action, considered, payoff, reason);
-            var measured = sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == row.Method);
-            if (measured is not null)
+            if (MeasuredOn(row.Method, sites, experimentsFor) is { } measured)
             {
                 var (advice, reason) = ReadMeasured(measured, attribute);
                 result.Add(Make(AdviceStanding.Measured, advice, measured.Edits[0].Action, ReportBuilder.DescribeEvidence(measured), $"{reason}; {counts}"));
@@ -255,11 +252,15 @@ public static class Advisor
             headrooms[row.Method] = headroom;
             result.Add(Make(AdviceStanding.Candidate, InlineAction.Leave, InlineAction.Remove, "-",
                 $"worth measuring: the {attribute} applies at every call; {counts}; {Percent.Share(summed)} of samples through them summed, headroom ≈ {Percent.Share(headroom)} (the call-overhead part, as `experiment --top` ranks). " +
-                $"Measure the whole method: `advisor experiment --method {row.Method.Type}.{row.Method.Name} --action remove`"));
+                $"Measure the whole method: `{ExperimentPlanner.MethodCommand(row.Method, InlineAction.Remove)}`"));
         }
         // Candidates by headroom, as the planner ranks: a per-batch method's large share is mostly its own work.
         return result.OrderBy(m => m.Standing).ThenByDescending(m => headrooms.GetValueOrDefault(m.Method)).ThenByDescending(m => m.SummedShare).Take(options.Top).ToList();
     }
+
+    /// <summary>An experiment at one of the method's sites that changed the method's flag alone, or null.</summary>
+    static ExperimentRecord? MeasuredOn(MethodIdentity method, IEnumerable<CallSite> sites, Func<CallSite, IReadOnlyList<ExperimentRecord>> experimentsFor) =>
+        sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == method);
 
     /// <summary>A target's prediction as shown: runtime and CPU at the app level (exp(local × share) − 1), others as predicted.</summary>
     static PredictedEffect Effect(TargetKind t, Prediction p, double share)

@@ -84,6 +84,10 @@ public static class ExperimentPlanner
             I($"{row.Sites.Count} profiled site(s), {Percent.Share(row.SummedShare)} of samples through them"));
     }
 
+    /// <summary>The command that measures one flag change of a method at all its sites (what a candidate line tells the user to run).</summary>
+    public static string MethodCommand(MethodIdentity method, InlineAction action) =>
+        $"advisor experiment --method {method.Type}.{method.Name} --action {InlineActions.Text(action)}";
+
     /// <summary>A method's sites whose decision a flag can change (InlineReasons.NoFlagChanges), hottest first.</summary>
     public static IEnumerable<CallSite> Changeable(MethodRow method) => method.Sites.Where(s => InlineReasons.NoFlagChanges(s.Decision) is null);
 
