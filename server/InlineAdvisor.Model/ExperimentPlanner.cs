@@ -110,12 +110,22 @@ public sealed class HeadroomEstimate(RunProfile profile, ILFeatureReader il)
 
     CalleeShape? Shape(MethodIdentity m) => _shapes.TryGetValue(m, out var s) ? s : _shapes[m] = il.Callee(m);
 
-    public (double Headroom, string How) Of(CallSite site)
+    public (double Headroom, string How) Of(CallSite site) => Of(site, depth: 4);
+
+    (double Headroom, string How) Of(CallSite site, int depth)
     {
         double share = profile.AmdahlBound(site);
         string counted = site.PgoCount is { } calls ? ExperimentPlanner.I($"; {calls:N0} calls in the PGO phase") : "";
         if (Loops(site, depth: 3))
-            return (share * ExperimentPlanner.LoopingCallee, $"the callee or what it calls loops: much work per call{counted}");
+        {
+            double room = share * ExperimentPlanner.LoopingCallee;
+            // A per-batch call: each call of the callee runs its loop, so its hottest inner call is made at least as often
+            // as the call itself and has at least its call overhead to gain. The per-batch site ranks below that site.
+            var hottest = _byCaller[site.Callee].Where(inner => inner.Callee != site.Callee).MaxBy(inner => inner.TotalSamples);
+            if (depth > 0 && hottest is not null && Of(hottest, depth - 1).Headroom / 2 is var inner && inner < room)
+                return (inner, ExperimentPlanner.I($"the callee loops (much work per call) and calls {hottest.Callee.Name} at least as often as it is called: half that site's headroom{counted}"));
+            return (room, $"the callee or what it calls loops: much work per call{counted}");
+        }
         int ilBytes = Shape(site.Callee)?.IlSize ?? 0;
         double fraction = ExperimentPlanner.CallOverheadSeconds / (ExperimentPlanner.CallOverheadSeconds + ilBytes * ExperimentPlanner.SecondsPerIlByte);
         return (share * fraction, ExperimentPlanner.I($"a loop-free callee of {ilBytes} IL bytes: ~{fraction:P0} of each call is overhead{counted}"));

@@ -1,6 +1,7 @@
 // End to end on code nobody here wrote: the samples/RealWorld driver over the K4os.Hash.xxHash NuGet package, built
 // and launched under the real `advisor collect`, with facts about the library's own methods read from the real store.
 using InlineAdvisor.Core;
+using InlineAdvisor.Model;
 using InlineAdvisor.Store;
 using Xunit;
 
@@ -68,7 +69,7 @@ public sealed class RealWorldTests
     /// forced inlinees that came before the refusals, and the budget-limited methods carry the library's flags.
     /// </summary>
     [Fact]
-    public void System_IO_Hashing_8_runs_out_of_inline_budget_after_forced_inlines_and_the_report_names_them()
+    public void System_IO_Hashing_8_runs_out_of_inline_budget_after_forced_inlines_the_report_names_them_and_the_planner_skips_the_per_batch_call()
     {
         using var dir = new TempDir();
         var (bin, store, _) = BuildAndCollect(dir, Path.Combine("Hashing8", "Hashing8.csproj"), "hashing", "2");
@@ -86,6 +87,14 @@ public sealed class RealWorldTests
             Assert.Contains(spenders, sp => sp.Method.Type == "System.IO.Hashing.VectorHelper" || sp.Method.Type.StartsWith("System.IO.Hashing.Crc", StringComparison.Ordinal));
             Assert.All(spenders, sp => Assert.Equal(MethodImplFlags.AggressiveInlining,
                 p.Methods.First(m => m.Method == sp.Method).ImplFlags & MethodImplFlags.AggressiveInlining));
+
+            // The planner behind `experiment --top`: the driver's per-batch Iteration (it loops over inputs, and every sample
+            // is inside it) is never chosen over the library calls it makes once per input or more.
+            using var il = new ILFeatureReader(bin);
+            var plan = ExperimentPlanner.Top(p, il, 2, forced: null);
+            Assert.NotEmpty(plan.Chosen);
+            Assert.All(plan.Chosen, c => Assert.NotEqual("Iteration", c.Callee.Name));
+            Assert.Equal("System.IO.Hashing", plan.Chosen[0].Callee.Assembly);
         }
 
         var report = Repo.RunAdvisor(dir.Path, null, "report", "--json", "--store", store);
