@@ -284,10 +284,14 @@ public static class Advisor
             return (AdviceStanding.Leave, $"{decision}; the prediction is outside the model's range (sites unlike those it was trained on): no basis to rank it; measure it if the site matters");
         if (candidate == InlineAction.Remove)
         {
-            bool shrinks = code.Value < 0 || jit.Value < 0;
-            return shrinks && rt.Value <= 0
-                ? (AdviceStanding.Candidate, I($"worth measuring: removing the {attribute} is predicted to cost no runtime ({Pct(rt.Value)}) and shrink {(code.Value < 0 ? $"Tier1 code ({code.Value:0} B)" : $"JIT time ({jit.Value:0.00} ms)")}; {decision}"))
-                : (AdviceStanding.Leave, I($"no predicted gain from removing the {attribute} (runtime {Pct(rt.Value)} {rt.Interval(Pct)} without it{(shrinks ? "" : ", no code or JIT saving")}); {decision}"));
+            // A saving counts only when its whole 90% interval is below zero: a point value under an interval that spans
+            // zero would be a reason the line's own numbers do not support.
+            bool codeShrinks = code.High is < 0, jitShrinks = jit.High is < 0;
+            string Bytes(double b) => I($"{b:+0;-0;0}");
+            string Ms(double v) => I($"{v:+0.00;-0.00;0.00}");
+            return (codeShrinks || jitShrinks) && rt.Value <= 0
+                ? (AdviceStanding.Candidate, I($"worth measuring: removing the {attribute} is predicted to shrink {(codeShrinks ? $"Tier1 code ({Bytes(code.Value)} B {code.Interval(Bytes)})" : $"JIT time ({Ms(jit.Value)} ms {jit.Interval(Ms)})")}, runtime {Pct(rt.Value)} {rt.Interval(Pct)}; {decision}"))
+                : (AdviceStanding.Leave, I($"no predicted gain from removing the {attribute} (runtime {Pct(rt.Value)} {rt.Interval(Pct)} without it{(codeShrinks || jitShrinks ? "" : ", no code or JIT saving clear of zero")}); {decision}"));
         }
         return rt.High is { } high && high < 0
             ? (AdviceStanding.Candidate, $"worth measuring: {change} is predicted faster, the whole 90% interval below zero; {decision}")

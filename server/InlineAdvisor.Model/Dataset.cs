@@ -24,8 +24,8 @@ public readonly record struct LogEffect(double Value, double Low, double High, i
 }
 
 /// <summary>
-/// One labelled example. Runtime and CPU are LOCAL effects: ln(variant/baseline) of the site's own work (for store
-/// experiments, the app's ln ratio divided by the site's Amdahl bound). JIT ms and code bytes are absolute deltas
+/// One labelled example. Runtime and CPU are LOCAL effects: ln(variant/baseline) of the work the change acts on (for the
+/// corpus, one caller with its callee; for store experiments, the app's ln ratio over StoreExamples' local scope). JIT ms and code bytes are absolute deltas
 /// variant − baseline; the *_base columns are the baseline's values, so relative changes can be formed.
 /// </summary>
 public sealed record Example(string Id, string Family, InlineAction Action, string Source, double[] Features,
@@ -228,7 +228,14 @@ public static class CorpusDataset
 /// </summary>
 public static class StoreExamples
 {
-    public static (IReadOnlyList<Example> Examples, IReadOnlyList<string> Notes) Build(IEnumerable<ExperimentRecord> experiments, Func<long, RunProfile?> loadRun)
+    /// <summary>The family prefix of store examples: measured on real code, where the corpus is synthetic.</summary>
+    public const string FamilyPrefix = "store:";
+
+    public static bool IsRealCode(string family) => family.StartsWith(FamilyPrefix, StringComparison.Ordinal);
+
+    /// <summary>Every single-edit experiment with its profile run and app folder as one example, id "<paramref name="idPrefix"/>-N".</summary>
+    public static (IReadOnlyList<Example> Examples, IReadOnlyList<string> Notes) Build(IEnumerable<ExperimentRecord> experiments, Func<long, RunProfile?> loadRun,
+        string idPrefix = "experiment")
     {
         var examples = new List<Example>();
         var notes = new List<string>();
@@ -242,23 +249,45 @@ public static class StoreExamples
             if (profile is null) { notes.Add($"experiment {e.Id}: its profile run {runId} is not in the store, skipped"); continue; }
             if (e.RuntimeConfig != profile.Run.RuntimeConfig)
                 notes.Add($"experiment {e.Id} ran with runtime settings '{e.RuntimeConfig}', its profile run {runId} with '{profile.Run.RuntimeConfig}': the labels may not belong to these features");
-            var site = e.Sites.Select(s => profile.Sites.Where(x => x.Caller == s.Caller && x.Callee == s.Callee).MaxBy(x => x.TotalSamples)).FirstOrDefault(x => x is not null) ?? e.Sites[0];
-            double bound = Math.Max(0.01, profile.AmdahlBound(site));
+            // A method-level experiment changed every site of its callee; the features describe the hottest of them (the
+            // method-wide ones say how many there are).
+            var matched = e.Sites.Select(s => profile.Sites.Where(x => x.Caller == s.Caller && x.Callee == s.Callee && x.IlOffset == s.IlOffset).FirstOrDefault()
+                    ?? profile.Sites.Where(x => x.Caller == s.Caller && x.Callee == s.Callee).MaxBy(x => x.TotalSamples))
+                .OfType<CallSite>().Distinct().ToList();
+            var site = matched.MaxBy(x => x.TotalSamples) ?? e.Sites[0];
+            double bound = LocalScope(profile, matched.Count == 0 ? [site] : matched);
             using var il = new ILFeatureReader(e.AppDir);
             var features = FeatureBuilder.Build(profile, site, action, il.Callee(site.Callee), il.Site(site.Caller, site.Callee, site.IlOffset));
             LogEffect Local(string metric)
             {
                 var m = e.Metrics.FirstOrDefault(x => x.Metric == metric);
                 if (m is null) return new LogEffect(0, double.NegativeInfinity, double.PositiveInfinity, 0);
-                return new LogEffect(Math.Log(1 + m.Effect) / bound, Math.Log(1 + Math.Max(-0.99, m.Low)) / bound, Math.Log(1 + m.High) / bound, m.N);
+                // Clear of the A/A control: for the deciding metric the runner's own verdict; for the others, intervals apart.
+                bool clear = metric == e.DecidingMetric ? e.Verdict == ExperimentVerdict.Effect : m.Low > m.ControlHigh || m.High < m.ControlLow;
+                return new LogEffect(Math.Log(1 + m.Effect) / bound, Math.Log(1 + Math.Max(-0.99, m.Low)) / bound, Math.Log(1 + m.High) / bound, m.N, clear);
             }
             var jit = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.JitTime);
             var code = e.Metrics.FirstOrDefault(x => x.Metric == Metrics.Tier1Code);
-            examples.Add(new Example($"experiment-{e.Id}", "store:" + profile.Run.Program, action, "experiment", features,
+            // One family per library (the callee's assembly): held-out evaluation then never trains on the library it predicts.
+            examples.Add(new Example($"{idPrefix}-{e.Id}", FamilyPrefix + site.Callee.Assembly, action, "experiment", features,
                 Local(Metrics.Wall), Local(Metrics.Cpu),
                 jit is null ? 0 : jit.MedianVariant - jit.MedianBaseline, jit?.MedianBaseline ?? 0,
                 code is null ? 0 : code.MedianVariant - code.MedianBaseline, code?.MedianBaseline ?? 0));
         }
         return (examples, notes);
+    }
+
+    /// <summary>
+    /// The share of the run a flag change acts on, what a local effect is relative to: the time at the changed sites
+    /// plus their callers' own time (an inline changes the caller's code, and an inlined callee's time is the caller's).
+    /// The corpus's labels are relative to the same thing: each round times one caller with its callee. At least 1%,
+    /// so a method whose time all lands elsewhere does not turn a small app effect into an absurd local one.
+    /// </summary>
+    static double LocalScope(RunProfile profile, IReadOnlyList<CallSite> sites)
+    {
+        if (profile.Totals.Samples == 0) return 1;
+        var callers = sites.Select(s => s.Caller).Distinct().ToHashSet();
+        long callersOwn = profile.Methods.Where(m => callers.Contains(m.Method)).GroupBy(m => m.Method).Sum(g => g.Max(m => m.ExclusiveSamples));
+        return Math.Clamp(sites.Sum(profile.AmdahlBound) + (double)callersOwn / profile.Totals.Samples, 0.01, 1);
     }
 }

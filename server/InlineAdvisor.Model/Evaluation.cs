@@ -8,11 +8,14 @@ namespace InlineAdvisor.Model;
 /// <see cref="SpearmanResolved"/> is the rank correlation on the sign set only: examples whose measured effect was resolved
 /// (clear of zero and of the A/A control) and beyond ±1% — unresolved labels are mostly noise no model can rank.</summary>
 public sealed record MetricRow(string Target, string Predictor, int N, double Spearman, double Mae, int SignN, double SignAccuracy, double Coverage,
-    double SpearmanResolved = double.NaN);
+    double SpearmanResolved = double.NaN, string Examples = Evaluation.AllExamples);
 
 public static class Evaluation
 {
     public const string ModelName = "model", TrustJit = "trust the JIT", Naive = "force hot < 200 IL";
+
+    /// <summary>The examples a row scores: all of them, or only the measured experiments on real code (store examples: real libraries).</summary>
+    public const string AllExamples = "all", RealExamples = "real code";
 
     /// <summary>
     /// Each family is held out in turn; the model is trained (with its own inner CV) on the others and predicts it.
@@ -51,26 +54,32 @@ public static class Evaluation
                     csv.Append(System.FormattableString.Invariant($"{e.Id},{e.Family},{InlineActions.Text(e.Action)},{Targets.Name(t)},{e.Target(t):R},{p.Model:R},{p.Low:R},{p.High:R}\n"));
         heldOut = csv.ToString();
         var rows = new List<MetricRow>();
-        foreach (var t in Targets.All)
+        // The held-out scores over every example, then over the experiments on real code alone (the corpus is synthetic,
+        // and its hundreds of rows would hide how the model does where users run it).
+        foreach (var (subset, name) in new[] { (examples, AllExamples), (examples.Where(e => StoreExamples.IsRealCode(e.Family)).ToList(), RealExamples) })
         {
-            var held = examples.Where(e => predictions.ContainsKey((e, t)) && double.IsFinite(e.Target(t))).ToList();
-            var measured = held.Select(e => e.Target(t)).ToArray();
-            MetricRow Row(string name, Func<Example, double> predict, bool withCoverage)
+            if (subset.Count == 0 || (name == RealExamples && subset.Count == examples.Count)) continue;
+            foreach (var t in Targets.All)
             {
-                var predicted = held.Select(predict).ToArray();
-                var signSet = held.Where(e => e.CountsForSign(t)).ToList();
-                int right = signSet.Count(e => Math.Sign(predict(e)) == Math.Sign(e.Target(t)));
-                double coverage = withCoverage && held.Count > 0
-                    ? held.Count(e => predictions[(e, t)].Low <= e.Target(t) && e.Target(t) <= predictions[(e, t)].High) / (double)held.Count
-                    : double.NaN;
-                return new MetricRow(Targets.Name(t), name, held.Count, SpearmanOf(predicted, measured),
-                    held.Count == 0 ? double.NaN : predicted.Zip(measured, (p, m) => Math.Abs(p - m)).Average(),
-                    signSet.Count, signSet.Count == 0 ? double.NaN : (double)right / signSet.Count, coverage,
-                    SpearmanOf(signSet.Select(predict).ToArray(), signSet.Select(e => e.Target(t)).ToArray()));
+                var held = subset.Where(e => predictions.ContainsKey((e, t)) && double.IsFinite(e.Target(t))).ToList();
+                var measured = held.Select(e => e.Target(t)).ToArray();
+                MetricRow Row(string predictor, Func<Example, double> predict, bool withCoverage)
+                {
+                    var predicted = held.Select(predict).ToArray();
+                    var signSet = held.Where(e => e.CountsForSign(t)).ToList();
+                    int right = signSet.Count(e => Math.Sign(predict(e)) == Math.Sign(e.Target(t)));
+                    double coverage = withCoverage && held.Count > 0
+                        ? held.Count(e => predictions[(e, t)].Low <= e.Target(t) && e.Target(t) <= predictions[(e, t)].High) / (double)held.Count
+                        : double.NaN;
+                    return new MetricRow(Targets.Name(t), predictor, held.Count, SpearmanOf(predicted, measured),
+                        held.Count == 0 ? double.NaN : predicted.Zip(measured, (p, m) => Math.Abs(p - m)).Average(),
+                        signSet.Count, signSet.Count == 0 ? double.NaN : (double)right / signSet.Count, coverage,
+                        SpearmanOf(signSet.Select(predict).ToArray(), signSet.Select(e => e.Target(t)).ToArray()), name);
+                }
+                rows.Add(Row(ModelName, e => predictions[(e, t)].Model, true));
+                rows.Add(Row(TrustJit, _ => 0, false));
+                rows.Add(Row(Naive, e => predictions[(e, t)].Naive, false));
             }
-            rows.Add(Row(ModelName, e => predictions[(e, t)].Model, true));
-            rows.Add(Row(TrustJit, _ => 0, false));
-            rows.Add(Row(Naive, e => predictions[(e, t)].Naive, false));
         }
         return rows;
     }

@@ -27,6 +27,9 @@ public static class FeatureSchema
         "caller_il_log", "caller_native_log",
         // raw sizes and the decision × size interactions code size follows (a linear model cannot form the product itself)
         "callee_il_bytes", "callee_native_tier1_bytes", "inlined_x_il_bytes", "not_inlined_x_il_bytes",
+        // the method's whole effect (its flag acts on every call of it) and the inline budget of its callers
+        "callee_profiled_sites_log", "callee_inlined_sites_log", "callee_summed_bound",
+        "caller_budget_refusals_log", "callee_budget_refused_log", "callee_budget_spent_log",
         // action one-hot
         "action_force", "action_block", "action_remove",
     ];

@@ -181,8 +181,41 @@ public static class FeatureBuilder
         Set("callee_native_tier1_bytes", NativeSize(calleeProfile, tier1: true));
         Set("inlined_x_il_bytes", f[FeatureSchema.IndexOf("jit_inlined")] * il);
         Set("not_inlined_x_il_bytes", (1 - f[FeatureSchema.IndexOf("jit_inlined")]) * il);
+        var calleeSites = profile.Sites.Where(s => s.Callee == site.Callee).ToList();
+        Set("callee_profiled_sites_log", Log(calleeSites.Count));
+        Set("callee_inlined_sites_log", Log(calleeSites.Count(s => s.Decision.Outcome is InlineOutcome.Inlined or InlineOutcome.Mixed)));
+        Set("callee_summed_bound", Math.Min(1, calleeSites.Sum(profile.AmdahlBound)));
+        var (callerRefusals, calleeRefused, calleeSpent) = BudgetPressure(profile, site);
+        Set("caller_budget_refusals_log", Log(callerRefusals));
+        Set("callee_budget_refused_log", Log(calleeRefused));
+        Set("callee_budget_spent_log", Log(calleeSpent));
         Set(action switch { InlineAction.Force => "action_force", InlineAction.Block => "action_block", _ => "action_remove" }, 1);
         return f;
+    }
+
+    /// <summary>
+    /// From the compiles that ran out of inline budget: the budget refusals in the caller's own compiles, the times the
+    /// callee was refused for budget anywhere, and the times it was inlined before a budget refusal in the same compile
+    /// (it spent budget that a later call lacked). All 0 in a run with no budget-limited compile, or a store before schema 3.
+    /// </summary>
+    static (int CallerRefusals, int CalleeRefused, int CalleeSpent) BudgetPressure(RunProfile profile, CallSite site)
+    {
+        int callerRefusals = 0, calleeRefused = 0, calleeSpent = 0;
+        foreach (var compile in profile.BudgetCompiles)
+        {
+            int firstRefusal = -1;
+            for (int i = 0; i < compile.Inlines.Count; i++)
+            {
+                var d = compile.Inlines[i];
+                if (d.Succeeded || !InlineReasons.IsBudget(d.Reason)) continue;
+                if (firstRefusal < 0) firstRefusal = i;
+                if (compile.Compiled == site.Caller) callerRefusals++;
+                if (d.Inlinee == site.Callee) calleeRefused++;
+            }
+            for (int i = 0; i < firstRefusal; i++)
+                if (compile.Inlines[i] is { Succeeded: true } d && d.Inlinee == site.Callee) calleeSpent++;
+        }
+        return (callerRefusals, calleeRefused, calleeSpent);
     }
 
     /// <summary>Largest body of the method compiled on its own at Tier1/optimized (or Tier0); 0 when never.</summary>

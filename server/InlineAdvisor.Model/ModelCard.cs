@@ -18,10 +18,10 @@ public static class ModelCard
         sb.AppendLine($"Trained on {m.TrainingExamples} examples from {m.Families.Count} families ({string.Join(", ", m.Families)}); seed {m.Seed}; " +
                       $"feature schema v{m.Schema.Version} `{m.Schema.Hash}`; training data SHA-256 `{m.TrainingDataSha256}`.");
         sb.AppendLine();
-        sb.AppendLine("| target | predictor | n | Spearman | Spearman, resolved | MAE | sign accuracy (n) | 90% interval coverage |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| examples | target | predictor | n | Spearman | Spearman, resolved | MAE | sign accuracy (n) | 90% interval coverage |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in m.Metrics)
-            sb.AppendLine($"| {r.Target} | {r.Predictor} | {r.N} | {F(r.Spearman, "0.00")} | {F(r.SpearmanResolved, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {(double.IsNaN(r.Coverage) ? "-" : F(r.Coverage * 100, "0") + "%")} |");
+            sb.AppendLine($"| {r.Examples} | {r.Target} | {r.Predictor} | {r.N} | {F(r.Spearman, "0.00")} | {F(r.SpearmanResolved, "0.00")} | {F(r.Mae, "0.####")} | {F(r.SignAccuracy * 100, "0")}% ({r.SignN}) | {(double.IsNaN(r.Coverage) ? "-" : F(r.Coverage * 100, "0") + "%")} |");
         sb.AppendLine(End);
         return sb.ToString();
     }

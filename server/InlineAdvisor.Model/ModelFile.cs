@@ -12,7 +12,7 @@ public sealed record ModelFileData
 {
     public int Format { get; init; } = ModelFile.Format;
     /// <summary>Version of the method (bump when training changes); the schema has its own version.</summary>
-    public int ModelVersion { get; init; } = 2;
+    public int ModelVersion { get; init; } = 3;
     public required SchemaInfo Schema { get; init; }
     public required string Method { get; init; }
     public required int Seed { get; init; }
@@ -27,9 +27,10 @@ public sealed record ModelFileData
 
 public static class ModelFile
 {
-    /// <summary>2: a model per target × action is ridge or boosted trees (kind, scale and inner-CV scores in the file).</summary>
-    public const int Format = 2;
-    public const string Method = "per target and action: ridge regression on standardized features or gradient-boosted depth-2/3 regression trees; absolute-delta targets also fitted on the relative (Δ/base bytes, code only) and symlog scales; learner, scale and λ/depth/rounds chosen by inner leave-one-family-out CV (mean squared error for log ratios, mean absolute error for absolute deltas); 90% intervals from the chosen candidate's inner held-out residual quantiles";
+    /// <summary>2: a model per target × action is ridge or boosted trees (kind, scale and inner-CV scores in the file).
+    /// 3: the trees are ML.NET FastTree's (any shape: children and leaves indexed, thresholds as floats).</summary>
+    public const int Format = 3;
+    public const string Method = "per target and action: ridge regression on standardized features (MathNet) or gradient-boosted regression trees of 4 or 8 leaves (ML.NET FastTree, one thread, learning rate 0.1, at least 4 examples a leaf); absolute-delta targets also fitted on the relative (Δ/base bytes, code only) and symlog scales; learner, scale and λ/leaves/rounds chosen by inner leave-one-family-out CV (mean squared error for log ratios, mean absolute error for absolute deltas); 90% intervals from the chosen candidate's inner held-out residual quantiles";
 
     static readonly JsonSerializerOptions Options = new()
     {
@@ -61,7 +62,7 @@ public static class ModelFile
             bool ok = m.Kind switch
             {
                 Candidates.Ridge => m.Linear is { } l && new[] { l.Weights, l.Mean, l.Scale, l.Min, l.Max }.All(a => a.Length == inputs),
-                Candidates.Trees => m.Trees is { } t && t.Trees.All(tr => tr.Feature.All(f => f < inputs) && tr.Leaf.Length == tr.Feature.Length + 1),
+                Candidates.Trees => m.Trees is { } t && t.Trees.All(tr => tr.WellFormed(inputs)),
                 _ => false,
             };
             if (!ok) throw new ModelException($"model {path}: {key} is not a well-formed '{m.Kind}' model over {inputs} inputs");

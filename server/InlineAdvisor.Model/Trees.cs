@@ -1,26 +1,40 @@
-// Gradient-boosted regression trees (squared loss, shrinkage, shallow complete trees): small, exact, deterministic.
+// Gradient-boosted regression trees, learned by ML.NET's FastTree (Microsoft.ML.FastTree) and kept as plain arrays.
 //
 // Why trees beside ridge: the code-size labels are piecewise — forcing a callee the JIT already inlined changes
 // nothing (Δ = 0 exactly), forcing one the JIT cannot inline (EH, virtual) changes nothing either, and blocking an
-// inlined callee removes about its body. A linear model spreads such a rule over every row; a depth-2/3 tree
-// expresses "if inlined then 0 else ∝ size" directly. No ML library is obtainable, so this is written out: exact
-// splits on presorted columns, no sampling (no randomness at all), so a fit is a function of its data.
+// inlined callee removes about its body. A linear model spreads such a rule over every row; a 4- or 8-leaf tree
+// expresses "if inlined then 0 else ∝ size" directly.
+// Why the fitted trees are copied out of ML.NET: the model file stays plain JSON that `advise` and the editor read and
+// walk without loading ML.NET (only `advisor train` does), and a test checks the walk against ML.NET's own scores.
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
 namespace InlineAdvisor.Model;
 
-/// <summary>One complete binary tree of depth D in heap order: internal node k has children 2k+1, 2k+2; a node
-/// that did not split has Feature −1 and sends everything left. Leaves are the last 2^D slots, already shrunk.</summary>
-public sealed record Tree(int[] Feature, double[] Threshold, double[] Leaf)
+/// <summary>
+/// One regression tree in FastTree's layout: internal node k splits on Feature[k] (go Left when the input, as a float,
+/// is ≤ Threshold[k], else Right); a child c &lt; 0 is the leaf ~c. A tree without a split has one leaf.
+/// </summary>
+public sealed record Tree(int[] Feature, float[] Threshold, int[] Left, int[] Right, double[] Leaf)
 {
     public double Predict(IReadOnlyList<double> x)
     {
+        if (Feature.Length == 0) return Leaf[0];
         int k = 0;
-        while (k < Feature.Length) k = Feature[k] < 0 || x[Feature[k]] <= Threshold[k] ? 2 * k + 1 : 2 * k + 2;
-        return Leaf[k - Feature.Length];
+        while (k >= 0) k = (float)x[Feature[k]] <= Threshold[k] ? Left[k] : Right[k];
+        return Leaf[~k];
     }
+
+    /// <summary>Whether every child index, feature index and leaf index is in range (a model file is input too).</summary>
+    public bool WellFormed(int inputs) =>
+        Threshold.Length == Feature.Length && Left.Length == Feature.Length && Right.Length == Feature.Length
+        && Leaf.Length == Feature.Length + 1 && Feature.All(f => f >= 0 && f < inputs)
+        && Left.Concat(Right).All(c => c < Feature.Length && ~c < Leaf.Length && (c >= 0 || ~c >= 0));
 }
 
-/// <summary>A boosted ensemble: prediction = Base + Σ of the first Rounds trees.</summary>
-public sealed record TreeEnsemble(int Depth, double Shrinkage, int MinLeaf, double Base, IReadOnlyList<Tree> Trees)
+/// <summary>A boosted ensemble: prediction = Base + Σ of the first Rounds trees (leaf values already include the learning rate).</summary>
+public sealed record TreeEnsemble(int Leaves, double LearningRate, int MinLeaf, double Base, IReadOnlyList<Tree> Trees)
 {
     public double Predict(IReadOnlyList<double> x, int rounds = int.MaxValue)
     {
@@ -32,82 +46,60 @@ public sealed record TreeEnsemble(int Depth, double Shrinkage, int MinLeaf, doub
 
 public static class Boosting
 {
-    public const double Shrinkage = 0.1;
+    public const double LearningRate = 0.1;
     public const int MinLeaf = 4;
-    /// <summary>Depths and round counts tried by inner cross-validation (rounds are prefixes of one fit, so they cost nothing extra).</summary>
-    public static readonly int[] Depths = [2, 3];
-    public static readonly int[] Rounds = [50, 100, 200];
+    /// <summary>
+    /// Bins per feature for FastTree's split search: tens to hundreds of examples have at most that many distinct values
+    /// per feature, so 64 loses no split that matters, and it is several times faster per tree than the default 255.
+    /// </summary>
+    const int Bins = 64;
+    /// <summary>Leaf counts and round counts tried by inner cross-validation (rounds are prefixes of one fit, so they cost nothing extra).</summary>
+    public static readonly int[] Leaves = [4, 8];
+    public static readonly int[] Rounds = [25, 50, 100];
 
-    public static TreeEnsemble Fit(IReadOnlyList<double[]> x, IReadOnlyList<double> y, int depth, int rounds)
+    sealed class Row
+    {
+        public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    /// <summary>
+    /// Fits <paramref name="rounds"/> trees of at most <paramref name="leaves"/> leaves to y − mean(y), on one thread:
+    /// FastTree then draws nothing at random, so a fit is a function of its data.
+    /// </summary>
+    public static TreeEnsemble Fit(IReadOnlyList<double[]> x, IReadOnlyList<double> y, int leaves, int rounds)
     {
         int n = x.Count, p = n == 0 ? 0 : x[0].Length;
         double base0 = n == 0 ? 0 : y.Average();
-        var trees = new List<Tree>(rounds);
-        if (n < 2 * MinLeaf) return new TreeEnsemble(depth, Shrinkage, MinLeaf, base0, trees);
-        // Each column's row order, once: every split search walks these instead of sorting.
-        var order = new int[p][];
-        for (int j = 0; j < p; j++)
+        if (n < 2 * MinLeaf || p == 0) return new TreeEnsemble(leaves, LearningRate, MinLeaf, base0, []);
+        var ensemble = FitFastTree(x, y, base0, leaves, rounds).Model.Model.TrainedTreeEnsemble;
+        var trees = ensemble.Trees.Select((t, i) => new Tree(
+            [.. t.NumericalSplitFeatureIndexes], [.. t.NumericalSplitThresholds], [.. t.LeftChild], [.. t.RightChild],
+            [.. t.LeafValues.Select(v => v * ensemble.TreeWeights[i])])).ToList();
+        return new TreeEnsemble(leaves, LearningRate, MinLeaf, base0 + ensemble.Bias, trees);
+    }
+
+    /// <summary>ML.NET's own scores of the fit on its training inputs (offset by the mean), to check the copied trees against.</summary>
+    internal static double[] ScoresOfFastTree(IReadOnlyList<double[]> x, IReadOnlyList<double> y, int leaves, int rounds)
+    {
+        double base0 = y.Average();
+        var (model, data) = FitFastTree(x, y, base0, leaves, rounds);
+        return [.. model.Transform(data).GetColumn<float>("Score").Select(s => base0 + s)];
+    }
+
+    static (RegressionPredictionTransformer<FastTreeRegressionModelParameters> Model, IDataView Data) FitFastTree(
+        IReadOnlyList<double[]> x, IReadOnlyList<double> y, double base0, int leaves, int rounds)
+    {
+        var ml = new MLContext(seed: 0);
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x[0].Length);
+        var data = ml.Data.LoadFromEnumerable(
+            Enumerable.Range(0, x.Count).Select(i => new Row { Features = Array.ConvertAll(x[i], v => (float)v), Label = (float)(y[i] - base0) }).ToList(), schema);
+        var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
         {
-            order[j] = Enumerable.Range(0, n).ToArray();
-            int jj = j;
-            Array.Sort(order[j], (a, b) => x[a][jj] != x[b][jj] ? x[a][jj].CompareTo(x[b][jj]) : a.CompareTo(b));
-        }
-        var pred = Enumerable.Repeat(base0, n).ToArray();
-        var residual = new double[n];
-        var node = new int[n];
-        int internalNodes = (1 << depth) - 1;
-        for (int r = 0; r < rounds; r++)
-        {
-            for (int i = 0; i < n; i++) (residual[i], node[i]) = (y[i] - pred[i], 0);
-            var feature = Enumerable.Repeat(-1, internalNodes).ToArray();
-            var threshold = new double[internalNodes];
-            for (int level = 0, first = 0; level < depth; first += 1 << level, level++)
-            {
-                int width = 1 << level;
-                var sum = new double[width];
-                var count = new int[width];
-                for (int i = 0; i < n; i++) { sum[node[i] - first] += residual[i]; count[node[i] - first]++; }
-                var bestGain = new double[width];
-                Array.Fill(bestGain, 1e-12);
-                for (int j = 0; j < p; j++)
-                {
-                    // One pass over column j serves every node of this level: running left sums per node.
-                    var leftSum = new double[width];
-                    var leftCount = new int[width];
-                    var last = new double[width];
-                    var col = order[j];
-                    for (int k = 0; k < n; k++)
-                    {
-                        int i = col[k], v = node[i] - first;
-                        // Before adding row i: the node's rows so far (all below x_i) against the rest, if the value changes here.
-                        int nl = leftCount[v], nr = count[v] - nl;
-                        if (nl >= MinLeaf && nr >= MinLeaf && x[i][j] != last[v])
-                        {
-                            double sl = leftSum[v], sr = sum[v] - sl;
-                            double gain = sl * sl / nl + sr * sr / nr - sum[v] * sum[v] / count[v];
-                            if (gain > bestGain[v])
-                                (bestGain[v], feature[first + v], threshold[first + v]) = (gain, j, (last[v] + x[i][j]) / 2);
-                        }
-                        leftSum[v] += residual[i];
-                        leftCount[v]++;
-                        last[v] = x[i][j];
-                    }
-                }
-                for (int i = 0; i < n; i++)
-                {
-                    int k = node[i];
-                    node[i] = feature[k] < 0 || x[i][feature[k]] <= threshold[k] ? 2 * k + 1 : 2 * k + 2;
-                }
-            }
-            var leafSum = new double[1 << depth];
-            var leafCount = new int[1 << depth];
-            for (int i = 0; i < n; i++) { leafSum[node[i] - internalNodes] += residual[i]; leafCount[node[i] - internalNodes]++; }
-            var leaf = new double[1 << depth];
-            for (int l = 0; l < leaf.Length; l++) leaf[l] = leafCount[l] == 0 ? 0 : Shrinkage * leafSum[l] / leafCount[l];
-            var tree = new Tree(feature, threshold, leaf);
-            trees.Add(tree);
-            for (int i = 0; i < n; i++) pred[i] += leaf[node[i] - internalNodes];
-        }
-        return new TreeEnsemble(depth, Shrinkage, MinLeaf, base0, trees);
+            NumberOfLeaves = leaves, NumberOfTrees = rounds, MinimumExampleCountPerLeaf = MinLeaf, LearningRate = LearningRate,
+            NumberOfThreads = 1, MaximumBinCountPerFeature = Bins, FeatureFlocks = false,
+        });
+        return (trainer.Fit(data), data);
     }
 }

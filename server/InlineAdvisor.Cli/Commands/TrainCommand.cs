@@ -11,7 +11,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data", "-d") { Description = "The dataset CSV (from `advisor dataset`).", Required = true };
+        var data = new Option<string[]>("--data", "-d") { Description = "A dataset CSV (from `advisor dataset`); repeat it to train on several (the corpus and real-library experiments).", Required = true };
         var store = new Option<string?>("--store") { Description = "Also use every single-edit experiment in this store as an example." };
         var output = new Option<string>("--out", "-o") { Description = "The model JSON to write.", DefaultValueFactory = _ => "models/inline-model.json" };
         var card = new Option<string?>("--card") { Description = "The model card (markdown) whose metrics section to write." };
@@ -24,13 +24,22 @@ internal static class TrainCommand
             """) { data, store, output, card, seed, compare, heldOut };
         cmd.SetAction(parse =>
         {
-            string text;
-            try { text = File.ReadAllText(parse.GetValue(data)!); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Common.Fail($"cannot read dataset: {e.Message}"); }
+            var text = new System.Text.StringBuilder();
+            var examples = new List<Example>();
             try
             {
-                var examples = DatasetCsv.Read(text, parse.GetValue(data)!).ToList();
-                string hash = ModelFile.Sha256(text);
+                foreach (var path in parse.GetValue(data)!)
+                {
+                    string csv;
+                    try { csv = File.ReadAllText(path); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Common.Fail($"cannot read dataset: {e.Message}"); }
+                    examples.AddRange(DatasetCsv.Read(csv, path));
+                    text.Append(csv);
+                }
+                if (examples.DistinctBy(e => (e.Id, e.Action)).Count() != examples.Count)
+                    return Common.Fail("the datasets share example ids: give each store's examples their own name (`advisor dataset --experiments NAME`)");
+                // The hash covers the datasets' texts in the order given (what the model saw).
+                string hash = ModelFile.Sha256(text.ToString());
                 if (parse.GetValue(store) is { } storePath)
                 {
                     using var s = Common.OpenStore(storePath, out var error);
@@ -79,8 +88,8 @@ internal static class TrainCommand
     {
         AnsiConsole.MarkupLine($"held-out (leave one family out): {examples} examples, {families} families");
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("target", "predictor", "n", "Spearman", "Spearman resolved", "MAE", "sign acc. (n)", "90% coverage");
-        foreach (var r in rows) table.AddRow(Common.Escape(r.Target), Common.Escape(r.Predictor), r.N.ToString(CultureInfo.InvariantCulture),
+        table.AddColumns("examples", "target", "predictor", "n", "Spearman", "Spearman resolved", "MAE", "sign acc. (n)", "90% coverage");
+        foreach (var r in rows) table.AddRow(Common.Escape(r.Examples), Common.Escape(r.Target), Common.Escape(r.Predictor), r.N.ToString(CultureInfo.InvariantCulture),
             ModelCard.F(r.Spearman, "0.00"), ModelCard.F(r.SpearmanResolved, "0.00"), ModelCard.F(r.Mae, "0.####"), $"{ModelCard.F(r.SignAccuracy * 100, "0")}% ({r.SignN})", ModelCard.F(r.Coverage * 100, "0") + (double.IsNaN(r.Coverage) ? "" : "%"));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]runtime/cpu: local ln ratio (variant/baseline, the site's own work); jit_ms, code_bytes: absolute Δ. Sign accuracy and 'Spearman resolved' on examples measured beyond ±1% (runtime/cpu: resolved, i.e. clear of zero and of the A/A control).[/]");

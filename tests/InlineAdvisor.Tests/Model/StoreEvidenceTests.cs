@@ -97,10 +97,35 @@ public sealed class StoreEvidenceTests(MixerStore mixer) : IClassFixture<MixerSt
         Assert.Contains($"note: experiment {skipped}: app folder {gone} is gone, skipped", r.Stdout);
         Assert.DoesNotContain($"note: experiment {kept}:", r.Stdout);
         var model = ModelFile.Load(output);
-        // Every experiment with its app present is an example (the other test may have saved one too): at least ours, never the gone one.
+        // Every experiment with its app present is an example (the two other tests of this fixture may have saved one each):
+        // at least ours, never the gone one.
         int fromStore = model.TrainingExamples - (subset.Count - 1);
-        Assert.InRange(fromStore, 1, 2);
+        Assert.InRange(fromStore, 1, 3);
         Assert.Contains(model.Families, f => f.StartsWith("store:", StringComparison.Ordinal));
         Assert.Equal(4, model.Families.Count);
+    }
+
+    [Fact]
+    public void Dataset_of_a_stores_experiments_writes_named_examples_that_train_beside_the_corpus()
+    {
+        var (kept, _) = mixer.SaveRemoveExperiment(Repo.SamplesDir);
+        var csv = mixer.Dir.File("experiments.csv");
+        var r = Repo.RunAdvisor(mixer.Dir.Path, null, "dataset", "--store", mixer.Store, "--experiments", "mixer", "--out", csv);
+        Assert.True(r.ExitCode == 0, r.All);
+        var examples = DatasetCsv.Read(File.ReadAllText(csv), csv);
+        var mine = Assert.Single(examples, e => e.Id == $"mixer-{kept}");
+        Assert.Equal("experiment", mine.Source);
+        Assert.Equal(InlineAction.Remove, mine.Action);
+        Assert.Equal("store:InlineSamples", mine.Family);   // one family per library: the changed method's assembly
+
+        // The corpus's form of the verb and this one do not mix, and say so in one line.
+        var both = Repo.RunAdvisor(mixer.Dir.Path, null, "dataset", "--store", mixer.Store, "--experiments", "mixer", "--measurements", "m.json", "--out", csv);
+        Assert.NotEqual(0, both.ExitCode);
+        Assert.Single(both.Stderr.Trim().Split('\n'));
+
+        // Two datasets whose example ids collide are refused: each store's examples need their own name.
+        var twice = Repo.RunAdvisor(mixer.Dir.Path, null, "train", "--data", csv, "--data", csv, "--out", mixer.Dir.File("m2.json"));
+        Assert.NotEqual(0, twice.ExitCode);
+        Assert.Contains("share example ids", twice.Stderr);
     }
 }
