@@ -45,20 +45,11 @@ public static class InlineBudget
             int before = 0;
             foreach (var compile in group)
             {
-                int first = -1;
-                for (int i = 0; i < compile.Inlines.Count; i++)
+                foreach (var e in compile.Refusals) lost[(e.Inliner, e.Inlinee)] = lost.GetValueOrDefault((e.Inliner, e.Inlinee)) + 1;
+                foreach (var e in compile.SpentBefore)
                 {
-                    var e = compile.Inlines[i];
-                    if (!e.Succeeded && InlineReasons.IsBudget(e.Reason))
-                    {
-                        if (first < 0) first = i;
-                        lost[(e.Inliner, e.Inlinee)] = lost.GetValueOrDefault((e.Inliner, e.Inlinee)) + 1;
-                    }
-                    else if (first < 0 && e.Succeeded)
-                    {
-                        before++;
-                        if (Forced(e.Inlinee)) spenders[e.Inlinee] = spenders.GetValueOrDefault(e.Inlinee) + 1;
-                    }
+                    before++;
+                    if (Forced(e.Inlinee)) spenders[e.Inlinee] = spenders.GetValueOrDefault(e.Inlinee) + 1;
                 }
             }
             cases.Add(new BudgetCase(

@@ -79,7 +79,24 @@ public sealed record CompileInline(MethodIdentity Inliner, MethodIdentity Inline
 /// One compile in which the JIT refused an inline for its budget: its decisions in the JIT's order, up to the last
 /// budget refusal (what came after cannot have used the budget those refusals lacked).
 /// </summary>
-public sealed record BudgetCompile(MethodIdentity Compiled, string Tier, IReadOnlyList<CompileInline> Inlines);
+public sealed record BudgetCompile(MethodIdentity Compiled, string Tier, IReadOnlyList<CompileInline> Inlines)
+{
+    /// <summary>The inlines refused for budget.</summary>
+    public IEnumerable<CompileInline> Refusals => Inlines.Where(IsRefusal);
+
+    /// <summary>The inlines that succeeded before the first budget refusal: they spent the budget the refused ones lacked.</summary>
+    public IEnumerable<CompileInline> SpentBefore
+    {
+        get
+        {
+            int first = 0;
+            while (first < Inlines.Count && !IsRefusal(Inlines[first])) first++;
+            return first == Inlines.Count ? [] : Inlines.Take(first).Where(i => i.Succeeded);
+        }
+    }
+
+    static bool IsRefusal(CompileInline i) => !i.Succeeded && InlineReasons.IsBudget(i.Reason);
+}
 
 public sealed record RunTotals(
     long Samples,            // CPU samples of managed code in this process

@@ -198,25 +198,10 @@ public static class FeatureBuilder
     /// callee was refused for budget anywhere, and the times it was inlined before a budget refusal in the same compile
     /// (it spent budget that a later call lacked). All 0 in a run with no budget-limited compile, or a store before schema 3.
     /// </summary>
-    static (int CallerRefusals, int CalleeRefused, int CalleeSpent) BudgetPressure(RunProfile profile, CallSite site)
-    {
-        int callerRefusals = 0, calleeRefused = 0, calleeSpent = 0;
-        foreach (var compile in profile.BudgetCompiles)
-        {
-            int firstRefusal = -1;
-            for (int i = 0; i < compile.Inlines.Count; i++)
-            {
-                var d = compile.Inlines[i];
-                if (d.Succeeded || !InlineReasons.IsBudget(d.Reason)) continue;
-                if (firstRefusal < 0) firstRefusal = i;
-                if (compile.Compiled == site.Caller) callerRefusals++;
-                if (d.Inlinee == site.Callee) calleeRefused++;
-            }
-            for (int i = 0; i < firstRefusal; i++)
-                if (compile.Inlines[i] is { Succeeded: true } d && d.Inlinee == site.Callee) calleeSpent++;
-        }
-        return (callerRefusals, calleeRefused, calleeSpent);
-    }
+    static (int CallerRefusals, int CalleeRefused, int CalleeSpent) BudgetPressure(RunProfile profile, CallSite site) => (
+        profile.BudgetCompiles.Where(c => c.Compiled == site.Caller).Sum(c => c.Refusals.Count()),
+        profile.BudgetCompiles.Sum(c => c.Refusals.Count(d => d.Inlinee == site.Callee)),
+        profile.BudgetCompiles.Sum(c => c.SpentBefore.Count(d => d.Inlinee == site.Callee)));
 
     /// <summary>Largest body of the method compiled on its own at Tier1/optimized (or Tier0); 0 when never.</summary>
     public static int NativeSize(MethodProfile? m, bool tier1) => m?.Compiles
