@@ -18,6 +18,8 @@ echo "== analysis"
 $bench analysis "$out/threads.nettrace" --repeat "${REPEAT:-5}"
 echo "== sequential design vs fixed n (synthetic noise matched to this machine)"
 $bench sequential
+echo "== screening K changes in one design vs K separate experiments (the same synthetic noise)"
+$bench screening
 echo "== collection overhead"
 $bench overhead "$samples" mixer --repeat "${REPEAT:-5}"
 echo "== language server: code-lens latency (1M-edge store, 3,000-line file)"

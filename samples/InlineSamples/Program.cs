@@ -17,6 +17,7 @@ public static class Program
         (GenericCase.Name, GenericCase.Description, GenericCase.Execute),
         (InterfaceCase.Name, InterfaceCase.Description, InterfaceCase.Execute),
         (ThreadsCase.Name, ThreadsCase.Description, ThreadsCase.Execute),
+        (PipelineCase.Name, PipelineCase.Description, PipelineCase.Execute),
     ];
 
     public static int Main(string[] args)

@@ -25,6 +25,9 @@ public class CaseChecksumTests
     }
 
     [Fact]
+    public void Pipeline_matches_the_command_line() => Assert.Equal(0x300c24db731fcacaUL, PipelineCase.Run(0.1));
+
+    [Fact]
     public void Threads_is_deterministic_despite_scheduling()
     {
         // 60 threads claim items in a different order every run; the summed result must not depend on it.

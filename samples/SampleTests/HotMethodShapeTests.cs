@@ -36,6 +36,11 @@ public class HotMethodShapeTests
         Assert.True(M(typeof(GenericFolder), nameof(GenericFolder.Fold)).IsGenericMethodDefinition);
         Assert.Equal(3, typeof(IPricer).Assembly.GetTypes().Count(t => t.IsClass && typeof(IPricer).IsAssignableFrom(t)));
 
+        // The screening sample: the needless NoInlining, the tiny forced helper, the clamp the JIT inlines on its own.
+        Assert.True(M(typeof(Pipeline), nameof(Pipeline.Scale)).MethodImplementationFlags.HasFlag(MethodImplAttributes.NoInlining));
+        Assert.True(M(typeof(Pipeline), nameof(Pipeline.Rotate)).MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveInlining));
+        Assert.Equal(MethodImplAttributes.IL, M(typeof(Pipeline), nameof(Pipeline.Clamp)).MethodImplementationFlags);
+
         // The helper really validates: bad input throws (the case runs never pass any, so this path stays cold).
         Assert.Throws<ArgumentOutOfRangeException>(() => ArgChecks.CheckWindow(new int[4], 2, 3));
     }

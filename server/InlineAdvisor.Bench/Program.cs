@@ -3,6 +3,7 @@
 //   bench analysis <trace> [--repeat N]       our analysis vs `dotnet-trace report topN` vs a bare read loop
 //   bench overhead <sample.dll> <case> [--repeat N]   workload time: no collection vs advisor vs dotnet-trace
 //   bench sequential [--sims N] [--explore]   pairs needed: sequential design vs fixed n, on synthetic noise
+//   bench screening [--sims N]                K changes screened together (ScreeningDesign) vs K sequential experiments
 //   bench lsp [--edges N] [--requests N]      code-lens latency over the protocol, 1M-edge store, 3,000-line file
 //   bench analyze-once <trace>                (internal) one analysis in a fresh process, prints peak RSS
 using System.Diagnostics;
@@ -14,6 +15,7 @@ using Microsoft.Diagnostics.Tracing;
 
 var inv = CultureInfo.InvariantCulture;
 if (args is ["sequential", ..]) return SequentialBench.Run(args[1..]);
+if (args is ["screening", ..]) return ScreeningBench.Run(args[1..]);
 if (args is ["lsp", ..]) return await LspBench.Run(args[1..]);
 if (args.Length < 2) { Console.Error.WriteLine("usage: bench analysis <trace> | bench overhead <sample.dll> <case> [--repeat N]"); return 2; }
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).FirstOrDefault(5);

@@ -15,8 +15,8 @@ using MathNet.Numerics.Distributions;
 
 public static class SequentialBench
 {
-    private const double Effect = 0.02;
-    private const double Power = 0.80;
+    internal const double Effect = 0.02;
+    internal const double Power = 0.80;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static int Run(string[] args)
@@ -112,7 +112,7 @@ public static class SequentialBench
     // ----- the fixed-N design: one 95% t-interval at N, same control rule -----
 
     /// <summary>Smallest N whose fixed design has ≥ 80% power at +2%: one pass per experiment with running sums.</summary>
-    private static int CalibrateFixed(double sd, int sims, int seedBase, bool control)
+    internal static int CalibrateFixed(double sd, int sims, int seedBase, bool control)
     {
         int scan = (int)Math.Ceiling(40 * Math.Pow(sd / 0.04, 2) * 3) + 50; // ~3× the textbook N
         var crit = Enumerable.Range(0, scan + 1).Select(n => n < 2 ? double.PositiveInfinity : StudentT.InvCDF(0, 1, n - 1, 0.975)).ToArray();
@@ -174,7 +174,7 @@ public static class SequentialBench
     // ----- the sequential design -----
 
     /// <summary>Smallest budget (MaxPairs) with ≥ 80% power at +2%; boundaries are recomputed for each budget.</summary>
-    private static SequentialDesign CalibrateSequential(SequentialDesign template, double sd, int fixedN, int sims, int seedBase, bool control = true)
+    internal static SequentialDesign CalibrateSequential(SequentialDesign template, double sd, int fixedN, int sims, int seedBase, bool control = true)
     {
         int lo = Math.Max(template.MinPairs, fixedN / 2), hi = fixedN * 3;
         while (lo < hi)
@@ -185,10 +185,10 @@ public static class SequentialBench
         return template with { MaxPairs = lo };
     }
 
-    private sealed record Outcomes(double Power, double WrongSign, double FalsePositive, double NoEffect, double NotResolved, double Futile, int Median, double Mean);
+    internal sealed record Outcomes(double Power, double WrongSign, double FalsePositive, double NoEffect, double NotResolved, double Futile, int Median, double Mean);
 
     /// <summary>Runs the design to its verdict on <paramref name="sims"/> seeded experiments.</summary>
-    private static Outcomes RunMany(SequentialDesign design, double sd, double effect, int sims, int seedBase, bool control = true)
+    internal static Outcomes RunMany(SequentialDesign design, double sd, double effect, int sims, int seedBase, bool control = true)
     {
         var verdicts = new Verdict[sims];
         var signs = new double[sims];
@@ -283,72 +283,5 @@ public static class SequentialBench
         return sprt / ((za + zb) * (za + zb));
     }
 
-    // ----- the simulated machine -----
-
-    /// <summary>
-    /// Runs on a machine whose speed switches between two regimes (a Markov chain in time: each 3 s run has a
-    /// 1 − e^(−3/30) chance that the regime flipped since the previous run), with a per-round load shared by
-    /// the round's runs and independent log-normal noise per run, sized so that SD(ln B/A) of a pair equals
-    /// the target: 2·s² + P(flip)·ln(1.08)² = SD². Rounds alternate B A C / C A B, so every pair is adjacent
-    /// in time and neither arm always runs first.
-    /// </summary>
-    private sealed class Machine
-    {
-        private const double RunSeconds = 3, MeanDwellSeconds = 30, RoundLoadSd = 0.05;
-        private static readonly double Shift = Math.Log(1.08);
-        private static readonly double Flip = 1 - Math.Exp(-RunSeconds / MeanDwellSeconds);
-        private readonly SplitMix64 _rng;
-        private readonly double _runSd;
-        private double _regime;
-
-        public Machine(int seed, double pairSd)
-        {
-            _rng = new SplitMix64(seed);
-            double v = (pairSd * pairSd - Flip * Shift * Shift) / 2;
-            if (v <= 0) throw new ArgumentOutOfRangeException(nameof(pairSd), "regime shifts alone exceed this SD");
-            _runSd = Math.Sqrt(v);
-            _regime = _rng.NextDouble() < 0.5 ? 0 : Shift;
-        }
-
-        public void Round(int round, double logEffect, List<(double A, double B)> effect, List<(double A, double C)> control)
-        {
-            double load = RoundLoadSd * Gauss();
-            double a, b, c;
-            if (round % 2 == 0) { b = Run(logEffect, load); a = Run(0, load); c = Run(0, load); }
-            else { c = Run(0, load); a = Run(0, load); b = Run(logEffect, load); }
-            effect.Add((a, b));
-            control.Add((a, c));
-        }
-
-        private double Run(double logEffect, double load)
-        {
-            if (_rng.NextDouble() < Flip) _regime = Shift - _regime;
-            return RunSeconds * Math.Exp(logEffect + _regime + load + _runSd * Gauss());
-        }
-
-        private double Gauss()
-        {
-            double u1 = 1 - _rng.NextDouble(), u2 = _rng.NextDouble();
-            return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-        }
-    }
-
-    /// <summary>
-    /// SplitMix64 (Steele, Lea & Flood 2014). Not System.Random: its seeded (legacy) generator gives nearly
-    /// linear first draws across consecutive seeds (correlation −0.5 between seeds s and s+1), so experiments
-    /// seeded 1, 2, 3… were not independent and the power estimates drifted by 3 points between seed sets.
-    /// </summary>
-    private sealed class SplitMix64(long seed)
-    {
-        private ulong _state = Mix((ulong)seed);
-
-        public double NextDouble() => (Mix(_state += 0x9E3779B97F4A7C15UL) >> 11) * (1.0 / (1UL << 53));
-
-        private static ulong Mix(ulong z)
-        {
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
+    // The simulated machine (Machine, SplitMix64) is in SimulatedMachine.cs, shared with bench screening.
 }

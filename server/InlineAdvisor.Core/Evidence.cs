@@ -123,3 +123,51 @@ public sealed class SiteEvidence
     /// <summary>The newest experiment at the site, the one a one-line view shows.</summary>
     public ExperimentRecord? Newest(CallSite site) => For(site) is [var first, ..] ? first : null;
 }
+
+/// <summary>One flag change of a screen: its main effect per metric, estimated from every run of the design.</summary>
+/// <param name="Metrics">Effect/Low/High: the change on vs off; Control*: the design's control column (no change assigned),
+/// the same for every candidate; N: mirror pairs; medians over the runs with the change applied and without.</param>
+/// <param name="Futile">Not resolved because an effect of ±ε can no longer be shown within the budget (futility stop).</param>
+/// <param name="DecidedAtPairs">The look (in mirror pairs) that gave the verdict; the deciding metric's interval is that look's.</param>
+/// <param name="Flip">Did the JIT do what was asked, over every design row that applies this change.</param>
+public sealed record ScreenCandidate(FlagEdit Edit, IReadOnlyList<CallSite> Sites, ExperimentVerdict Verdict, bool Futile, int DecidedAtPairs,
+    IReadOnlyList<MetricEffect> Metrics, FlipCheck? Flip);
+
+/// <summary>An alias chain of two-change interactions found by a screen (descriptive, Bonferroni 95% over the chains).</summary>
+/// <param name="Pairs">Candidate ordinals (a, b): the design cannot tell these pairs apart.</param>
+/// <param name="Effect">Non-additivity on the deciding metric: the pair together vs the sum of their separate effects.</param>
+public sealed record ScreenInteraction(IReadOnlyList<CandidatePair> Pairs, double Effect, double Low, double High, bool Detected);
+
+/// <summary>Two candidates of a screen, by ordinal.</summary>
+public sealed record CandidatePair(int A, int B);
+
+/// <summary>
+/// A screening experiment: K flag changes measured together in a two-level design (see Statistics.ScreeningDesign).
+/// Screens rank; they never become advice on their own: a winner is confirmed by an ordinary experiment.
+/// </summary>
+public sealed record ScreenRecord
+{
+    public long Id { get; init; }                        // assigned by the store
+    public long? ProfileRunId { get; init; }
+    public DateTime StartedUtc { get; init; }
+    public double Seconds { get; init; }
+    public required string AppDir { get; init; }
+    public required string Command { get; init; }
+    public required string DecidingMetric { get; init; }
+    public double Epsilon { get; init; }
+    /// <summary>m, the Hadamard order: a replicate is 2m runs, one per design row.</summary>
+    public int Order { get; init; }
+    public int Replicates { get; init; }
+    public IReadOnlyList<ScreenCandidate> Candidates { get; init; } = [];
+    /// <summary>The design matrix: per row, the ordinals of the candidates applied in that row's copy.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Design { get; init; } = [];
+    public IReadOnlyList<ScreenInteraction> Interactions { get; init; } = [];
+    public string RuntimeConfig { get; init; } = "";
+    public string Machine { get; init; } = "";
+    public string Counters { get; init; } = "";
+    public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>Every measured run: Arm is the design row ("row 3"), Round the replicate (negative: warm-up).</summary>
+    public IReadOnlyList<ArmRun> Runs { get; init; } = [];
+
+    public static string RowArm(int row) => $"row {row}";
+}

@@ -71,37 +71,9 @@ public sealed class ExperimentRunner
 
         var notes = patched.SelectMany(p => p.Notes).Distinct().ToList();
         var runs = new List<ArmRun>();
-        string counters = "";
 
-        ArmRun Measure(string arm, int round)
-        {
-            var trace = Path.Combine(work, "traces", $"{arm}{round}.nettrace");
-            var command = commands[arm];
-            RunMeasurement m;
-            string? traced;
-            try { (m, traced) = MeasureTraced(command, new TreeTracer(trace, Providers.JitCost()), plan.RunTimeout, cancel); }
-            catch (WorkloadStartException e) { throw new ExperimentException(e.Message, e); }
-            if (m.TimedOut) throw new ExperimentException($"arm {arm} ran longer than {plan.RunTimeout.TotalMinutes:0} min and was stopped");
-            if (m.ExitCode != 0)
-                throw new ExperimentException($"arm {arm} ({string.Join(' ', command)}) exited with code {m.ExitCode}" +
-                    (arm == Variant ? " — the patched copy fails where the original runs" : "") + $": {Tail(m.StandardError)}");
-            double? metric = null;
-            if (plan.Metric is { } spec2)
-            {
-                var match = spec2.Regex.Match(m.StandardOutput);
-                if (!match.Success || !double.TryParse(match.Groups[match.Groups.Count > 1 ? 1 : 0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw new ExperimentException($"--metric '{spec2.Pattern}' found no number in arm {arm}'s output: {Tail(m.StandardOutput)}");
-                metric = v;
-            }
-            JitCost? jit = null;
-            if (traced is not null)
-            {
-                try { jit = JitCost.Read(traced); } catch (TraceFormatException) { }
-                File.Delete(traced);
-            }
-            counters = m.Counters.HardwareUnavailable is { } why ? $"task-clock; {why}" : "task-clock, instructions, cycles, L1-icache misses, branch misses";
-            return new ArmRun(arm, round, m.Wall.TotalSeconds, m.Cpu?.TotalSeconds, m.PeakRssBytes, m.Counters.TaskClock?.TotalSeconds, metric, jit?.JitMilliseconds, jit?.Tier1CodeBytes);
-        }
+        var meter = new ArmMeter(Path.Combine(work, "traces"), plan.Metric, plan.RunTimeout);
+        ArmRun Measure(string arm, int round) => meter.Measure(arm, commands[arm], round, patchedCopy: arm == Variant, cancel);
 
         FlipCheck? flip = null;
         try
@@ -115,7 +87,10 @@ public sealed class ExperimentRunner
             if (plan.VerifyFlip)
             {
                 progress?.Report(new("verifying the JIT honours the change", 0, plan.Design.MaxPairs, null, clock.Elapsed, null));
-                flip = VerifyFlip(commands, work, patched, cancel);
+                var before = meter.TracedProfile("verify-" + Baseline, commands[Baseline], cancel);
+                var after = meter.TracedProfile("verify-" + Variant, commands[Variant], cancel);
+                flip = after is null ? new FlipCheck(0, 0, ["the variant's traced run produced no trace: the flip could not be checked"])
+                    : ArmMeter.CheckFlip(before, after, patched);
             }
         }
         catch (OperationCanceledException)
@@ -175,7 +150,7 @@ public sealed class ExperimentRunner
             Flip = flip,
             RuntimeConfig = RuntimeSettings.Describe(),
             Machine = $"{System.Environment.MachineName}, {System.Environment.ProcessorCount} cores",
-            Counters = counters,
+            Counters = meter.Counters,
             Notes = notes,
             Runs = runs,
         };
@@ -185,11 +160,9 @@ public sealed class ExperimentRunner
     public static string FutilityNote(SequentialDesign design, int n) => string.Create(CultureInfo.InvariantCulture,
         $"{SequentialDecision.FutilityReason(design.Epsilon)}: stopped for futility at n={n} of {design.MaxPairs} (an effect of ±{design.Delta:0.#%} is ruled out at β = {design.FutilityBeta:0.##})");
 
-    private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) =>
-        plan.Metric is not null ? r => r.Metric : plan.DecideOnCpu ? r => r.CpuSeconds : r => r.WallSeconds;
+    private static Func<ArmRun, double?> DecidingValue(ExperimentPlan plan) => ArmMeter.Deciding(plan.Metric, plan.DecideOnCpu).Value;
 
-    private static string DecidingName(ExperimentPlan plan) =>
-        plan.Metric is not null ? $"metric /{plan.Metric.Pattern}/" : plan.DecideOnCpu ? Metrics.Cpu : Metrics.Wall;
+    private static string DecidingName(ExperimentPlan plan) => ArmMeter.Deciding(plan.Metric, plan.DecideOnCpu).Name;
 
     /// <summary>Per round: (A, B) and (A, C) values of one metric; rounds where a value is missing or not positive are left out.</summary>
     private static (List<(double A, double B)> Effect, List<(double A, double C)> Control) Pairs(IReadOnlyList<ArmRun> runs, Func<ArmRun, double?> value)
@@ -211,17 +184,8 @@ public sealed class ExperimentRunner
     /// </summary>
     private static IReadOnlyList<MetricEffect> Effects(IReadOnlyList<ArmRun> runs, ExperimentPlan plan, SequentialDecision decision)
     {
-        var metrics = new List<(string Name, string Unit, bool LowerIsBetter, Func<ArmRun, double?> Value)>();
-        if (plan.Metric is { } m) metrics.Add(($"metric /{m.Pattern}/", "", !m.HigherIsBetter, r => r.Metric));
-        metrics.AddRange([
-            (Metrics.Wall, "s", true, r => r.WallSeconds),
-            (Metrics.Cpu, "s", true, r => r.CpuSeconds),
-            (Metrics.TaskClock, "s", true, r => r.TaskClockSeconds),
-            (Metrics.PeakRss, "bytes", true, r => r.PeakRssBytes),
-            (Metrics.JitTime, "ms", true, r => r.JitMilliseconds),
-            (Metrics.Tier1Code, "bytes", true, r => r.Tier1CodeBytes)]);
         var result = new List<MetricEffect>();
-        foreach (var (name, unit, lower, value) in metrics)
+        foreach (var (name, unit, lower, value) in ArmMeter.Metrics(plan.Metric))
         {
             var (effect, control) = Pairs(runs, value);
             if (effect.Count < 2) continue;
@@ -234,56 +198,4 @@ public sealed class ExperimentRunner
         }
         return result;
     }
-
-    /// <summary>
-    /// One traced run of A and of B, with the JIT's inlining events: for every call site of an edited
-    /// method, did the JIT do what the edit asked? A forced inline the JIT still refuses is evidence too.
-    /// </summary>
-    private static FlipCheck VerifyFlip(Dictionary<string, IReadOnlyList<string>> commands, string work, IReadOnlyList<PatchedMethod> patched, CancellationToken cancel)
-    {
-        RunProfile? Traced(string arm)
-        {
-            var trace = Path.Combine(work, "traces", $"verify-{arm}.nettrace");
-            var command = commands[arm];
-            var (m, path) = MeasureTraced(command, new TreeTracer(trace, Providers.All(withSamples: false)), null, cancel);
-            if (path is null || m.ExitCode != 0) return null;
-            return TraceAnalyzer.Analyze(new RunInfo { Program = arm, CommandLine = string.Join(' ', command), Mode = CollectMode.Launch, TracePath = path });
-        }
-        var before = Traced(Baseline);
-        var after = Traced(Variant);
-        if (after is null) return new FlipCheck(0, 0, ["the variant's traced run produced no trace: the flip could not be checked"]);
-        int sites = 0, honoured = 0;
-        var details = new List<string>();
-        foreach (var p in patched)
-        {
-            foreach (var site in after.Sites.Where(s => s.Callee.NameKey == p.Method.NameKey && s.Decision.Outcome != InlineOutcome.Unknown))
-            {
-                sites++;
-                var was = before?.Sites.FirstOrDefault(s => s.Caller.NameKey == site.Caller.NameKey && s.Callee.NameKey == site.Callee.NameKey && s.IlOffset == site.IlOffset)?.Decision;
-                bool ok = p.After.HasFlag(MethodImplFlags.AggressiveInlining) ? site.Decision.Outcome == InlineOutcome.Inlined
-                    : p.After.HasFlag(MethodImplFlags.NoInlining) ? site.Decision.Outcome == InlineOutcome.NotInlined
-                    : !site.Decision.Reason.StartsWith("noinline per IL", StringComparison.Ordinal);   // attribute removed: the JIT is free
-                if (ok) honoured++;
-                var now = ReportBuilder.DescribeDecision(site.Decision);
-                var then = was is null ? "no decision seen" : ReportBuilder.DescribeDecision(was);
-                details.Add($"{site.Caller.Display} → {site.Callee.Display}{(site.IlOffset >= 0 ? $" @IL_{site.IlOffset:x4}" : "")}: {then} → {now}" +
-                    (!ok && p.After.HasFlag(MethodImplFlags.AggressiveInlining) ? $" (forcing will not work here: {site.Decision.Reason})" : ""));
-            }
-        }
-        if (sites == 0) details.Add("no inlining decision about the edited method(s) was seen in the variant's run (were they called from optimized code?)");
-        return new FlipCheck(sites, honoured, details);
-    }
-
-    /// <summary>One measured run with the tree's root traced from its first instruction; the trace is null when none came.</summary>
-    private static (RunMeasurement Run, string? TracePath) MeasureTraced(IReadOnlyList<string> command, TreeTracer tracer, TimeSpan? timeout, CancellationToken cancel)
-    {
-        var run = ProcessMeter.Measure(new RunSpec
-        {
-            FileName = command[0], Arguments = command.Skip(1).ToList(), Timeout = timeout,
-            Environment = tracer.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), OnStarted = tracer.OnStarted,
-        }, cancel);
-        return (run, tracer.FinishAsync().GetAwaiter().GetResult());
-    }
-
-    private static string Tail(string text) => text.Length <= 400 ? text.Trim() : "…" + text[^400..].Trim();
 }

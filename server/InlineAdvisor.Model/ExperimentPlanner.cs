@@ -84,6 +84,24 @@ public static class ExperimentPlanner
             I($"{row.Sites.Count} profiled site(s), {Percent.Share(row.SummedShare)} of samples through them"));
     }
 
+    /// <summary>
+    /// The screen's candidates worth confirming with an ordinary experiment, best first: a gain on the deciding metric
+    /// clear of the control, or an attribute removal with no effect beyond ±ε whose Tier1 code shrinks (what advice
+    /// would take from an ordinary experiment). A screen ranks; only the confirming experiment can become advice.
+    /// </summary>
+    public static IReadOnlyList<ScreenCandidate> ToConfirm(ScreenRecord screen)
+    {
+        double? Gain(ScreenCandidate c)
+        {
+            if (c.Metrics.FirstOrDefault(m => m.Metric == screen.DecidingMetric) is not { } d) return null;
+            bool gain = c.Verdict == ExperimentVerdict.Effect && (d.LowerIsBetter ? d.High < 0 : d.Low > 0);
+            bool freeShrink = c.Verdict == ExperimentVerdict.NoEffect && c.Edit.Action == InlineAction.Remove
+                && c.Metrics.FirstOrDefault(m => m.Metric == Metrics.Tier1Code) is { High: < 0 };
+            return gain ? Math.Abs(d.Effect) : freeShrink ? 0 : null;
+        }
+        return screen.Candidates.Select(c => (c, Gain: Gain(c))).Where(x => x.Gain is not null).OrderByDescending(x => x.Gain).Select(x => x.c).ToList();
+    }
+
     /// <summary>The command that measures one flag change of a method at all its sites (what a candidate line tells the user to run).</summary>
     public static string MethodCommand(MethodIdentity method, InlineAction action) =>
         $"advisor experiment --method {method.Type}.{method.Name} --action {InlineActions.Text(action)}";

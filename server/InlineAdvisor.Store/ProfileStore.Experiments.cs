@@ -35,10 +35,11 @@ public sealed partial class ProfileStore
             var methodId = Interner(intern);
             InsertExperimentNotes(id, experiment.Notes);
             InsertEdits(id, experiment.Edits, methodId);
-            InsertExperimentSites(id, experiment.Sites, methodId);
-            InsertMetrics(id, experiment.Metrics);
+            var owner = new ChildRows("experiment", ("experiment_id", id));
+            InsertSites(owner, experiment.Sites, methodId);
+            InsertMetrics(owner, experiment.Metrics);
             if (experiment.Flip is { } flip) InsertFlip(id, flip);
-            InsertArmRuns(id, experiment.Runs);
+            InsertArmRuns(owner, experiment.Runs);
             return id;
         });
     }
@@ -120,36 +121,50 @@ public sealed partial class ProfileStore
         }
     }
 
-    private void InsertExperimentSites(long id, IReadOnlyList<CallSite> sites, Func<MethodIdentity, long> methodId)
+    /// <summary>
+    /// The owner of child rows (sites, metrics, runs): an experiment, or one candidate of a screen. Its tables are
+    /// "{Prefix}_sites", "{Prefix}_metrics", "{Prefix}_runs", keyed by <see cref="Keys"/> and then an ordinal.
+    /// </summary>
+    private sealed record ChildRows(string Prefix, params (string Column, long Value)[] Keys)
     {
-        using var row = Command("""
-            INSERT INTO experiment_sites (experiment_id, ordinal, site_id, caller_id, callee_id, il_offset,
+        public string Columns => string.Concat(Keys.Select(k => k.Column + ", "));
+        public string Parameters => string.Concat(Keys.Select(k => "$" + k.Column + ", "));
+        public string Where => string.Join(" AND ", Keys.Select(k => $"{k.Column} = ${k.Column}"));
+        public (string, object?)[] Values => Keys.Select(k => ("$" + k.Column, (object?)k.Value)).ToArray();
+    }
+
+    private void InsertSites(ChildRows owner, IReadOnlyList<CallSite> sites, Func<MethodIdentity, long> methodId)
+    {
+        using var row = Command($"""
+            INSERT INTO {owner.Prefix}_sites ({owner.Columns}ordinal, site_id, caller_id, callee_id, il_offset,
                                           source_file, source_line, source_col, call_samples, statement_samples,
                                           shares_statement, outcome, reason, tiers, fail_always, pgo_count)
-            VALUES ($e, $ordinal, $site_id, $caller, $callee, $il_offset, $file, $line, $col, $call, $statement,
+            VALUES ({owner.Parameters}$ordinal, $site_id, $caller, $callee, $il_offset, $file, $line, $col, $call, $statement,
                     $shares, $outcome, $reason, $tiers, $fail_always, $pgo)
             """);
         for (var i = 0; i < sites.Count; i++)
         {
             SetSite(row, sites[i], methodId);
-            Set(row, ("$e", id), ("$ordinal", i), ("$site_id", sites[i].Id));
+            Set(row, owner.Values);
+            Set(row, ("$ordinal", i), ("$site_id", sites[i].Id));
             row.ExecuteNonQuery();
         }
     }
 
-    private void InsertMetrics(long id, IReadOnlyList<MetricEffect> metrics)
+    private void InsertMetrics(ChildRows owner, IReadOnlyList<MetricEffect> metrics)
     {
-        using var row = Command("""
-            INSERT INTO experiment_metrics (experiment_id, ordinal, metric, unit, lower_is_better, n,
+        using var row = Command($"""
+            INSERT INTO {owner.Prefix}_metrics ({owner.Columns}ordinal, metric, unit, lower_is_better, n,
                                             median_baseline, median_variant, effect, low, high,
                                             control_effect, control_low, control_high)
-            VALUES ($e, $ordinal, $metric, $unit, $lower_is_better, $n, $median_baseline, $median_variant,
+            VALUES ({owner.Parameters}$ordinal, $metric, $unit, $lower_is_better, $n, $median_baseline, $median_variant,
                     $effect, $low, $high, $control_effect, $control_low, $control_high)
             """);
         for (var i = 0; i < metrics.Count; i++)
         {
             var m = metrics[i];
-            Set(row, ("$e", id), ("$ordinal", i), ("$metric", m.Metric), ("$unit", m.Unit),
+            Set(row, owner.Values);
+            Set(row, ("$ordinal", i), ("$metric", m.Metric), ("$unit", m.Unit),
                 ("$lower_is_better", m.LowerIsBetter), ("$n", m.N),
                 ("$median_baseline", Real(m.MedianBaseline)), ("$median_variant", Real(m.MedianVariant)),
                 ("$effect", Real(m.Effect)), ("$low", Real(m.Low)), ("$high", Real(m.High)),
@@ -169,17 +184,18 @@ public sealed partial class ProfileStore
         cmd.ExecuteNonQuery();
     }
 
-    private void InsertArmRuns(long id, IReadOnlyList<ArmRun> runs)
+    private void InsertArmRuns(ChildRows owner, IReadOnlyList<ArmRun> runs)
     {
-        using var row = Command("""
-            INSERT INTO experiment_runs (experiment_id, ordinal, arm, round, wall_seconds, cpu_seconds, peak_rss_bytes,
+        using var row = Command($"""
+            INSERT INTO {owner.Prefix}_runs ({owner.Columns}ordinal, arm, round, wall_seconds, cpu_seconds, peak_rss_bytes,
                                          task_clock_seconds, metric, jit_ms, tier1_code_bytes)
-            VALUES ($e, $ordinal, $arm, $round, $wall, $cpu, $rss, $task_clock, $metric, $jit_ms, $tier1)
+            VALUES ({owner.Parameters}$ordinal, $arm, $round, $wall, $cpu, $rss, $task_clock, $metric, $jit_ms, $tier1)
             """);
         for (var i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            Set(row, ("$e", id), ("$ordinal", i), ("$arm", r.Arm), ("$round", r.Round), ("$wall", Real(r.WallSeconds)),
+            Set(row, owner.Values);
+            Set(row, ("$ordinal", i), ("$arm", r.Arm), ("$round", r.Round), ("$wall", Real(r.WallSeconds)),
                 ("$cpu", Real(r.CpuSeconds)), ("$rss", r.PeakRssBytes), ("$task_clock", Real(r.TaskClockSeconds)),
                 ("$metric", Real(r.Metric)), ("$jit_ms", Real(r.JitMilliseconds)), ("$tier1", r.Tier1CodeBytes));
             row.ExecuteNonQuery();
@@ -225,14 +241,15 @@ public sealed partial class ProfileStore
     private ExperimentRecord ReadExperimentRows(ExperimentRecord e)
     {
         var identities = ReadExperimentIdentities(e.Id);
+        var owner = new ChildRows("experiment", ("experiment_id", e.Id));
         return e with
         {
             Notes = ReadTexts("SELECT text FROM experiment_notes WHERE experiment_id = $e ORDER BY ordinal", e.Id),
-            Sites = ReadExperimentSites(e.Id, identities),
+            Sites = ReadSites(owner, identities),
             Edits = ReadEdits(e.Id, identities),
-            Metrics = ReadMetrics(e.Id),
+            Metrics = ReadMetrics(owner),
             Flip = ReadFlip(e.Id),
-            Runs = ReadArmRuns(e.Id),
+            Runs = ReadArmRuns(owner),
         };
     }
 
@@ -253,10 +270,10 @@ public sealed partial class ProfileStore
         return texts;
     }
 
-    private List<CallSite> ReadExperimentSites(long id, Dictionary<long, MethodIdentity> identities)
+    private List<CallSite> ReadSites(ChildRows owner, Dictionary<long, MethodIdentity> identities)
     {
-        using var cmd = Command($"SELECT site_id, {SiteColumns} FROM experiment_sites WHERE experiment_id = $e ORDER BY ordinal");
-        cmd.Parameters.AddWithValue("$e", id);
+        using var cmd = Command($"SELECT site_id, {SiteColumns} FROM {owner.Prefix}_sites WHERE {owner.Where} ORDER BY ordinal");
+        Set(cmd, owner.Values);
         var sites = new List<CallSite>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -280,14 +297,14 @@ public sealed partial class ProfileStore
         return edits;
     }
 
-    private List<MetricEffect> ReadMetrics(long id)
+    private List<MetricEffect> ReadMetrics(ChildRows owner)
     {
-        using var cmd = Command("""
+        using var cmd = Command($"""
             SELECT metric, unit, lower_is_better, n, median_baseline, median_variant, effect, low, high,
                    control_effect, control_low, control_high
-            FROM experiment_metrics WHERE experiment_id = $e ORDER BY ordinal
+            FROM {owner.Prefix}_metrics WHERE {owner.Where} ORDER BY ordinal
             """);
-        cmd.Parameters.AddWithValue("$e", id);
+        Set(cmd, owner.Values);
         var metrics = new List<MetricEffect>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -308,13 +325,13 @@ public sealed partial class ProfileStore
         return new FlipCheck(r.GetInt32(0), r.GetInt32(1), JsonSerializer.Deserialize<List<string>>(r.GetString(2)) ?? []);
     }
 
-    private List<ArmRun> ReadArmRuns(long id)
+    private List<ArmRun> ReadArmRuns(ChildRows owner)
     {
-        using var cmd = Command("""
+        using var cmd = Command($"""
             SELECT arm, round, wall_seconds, cpu_seconds, peak_rss_bytes, task_clock_seconds, metric, jit_ms, tier1_code_bytes
-            FROM experiment_runs WHERE experiment_id = $e ORDER BY ordinal
+            FROM {owner.Prefix}_runs WHERE {owner.Where} ORDER BY ordinal
             """);
-        cmd.Parameters.AddWithValue("$e", id);
+        Set(cmd, owner.Values);
         var runs = new List<ArmRun>();
         using var r = cmd.ExecuteReader();
         while (r.Read())

@@ -265,6 +265,144 @@ internal static class Schema
         CREATE TRIGGER run_budget_inlines_immutable BEFORE UPDATE ON run_budget_inlines
             BEGIN SELECT RAISE(ABORT, 'stored runs are immutable'); END;
         """,
+
+        // 4: screens. K flag changes measured together in a two-level design: the screen, its candidates (each with
+        // the sites it was chosen for and its main effect per metric), the design matrix, the interaction chains and
+        // every run. Apart from experiments on purpose: a screen ranks, it is never advice. Immutable like experiments.
+        """
+        CREATE TABLE screens (
+            id              INTEGER PRIMARY KEY,
+            profile_run_id  INTEGER REFERENCES runs (id),
+            started_utc     TEXT    NOT NULL,
+            seconds         REAL,               -- NULL: NaN
+            app_dir         TEXT    NOT NULL,
+            command         TEXT    NOT NULL,
+            deciding_metric TEXT    NOT NULL,
+            epsilon         REAL,
+            hadamard_order  INTEGER NOT NULL,   -- m: a replicate is 2m runs, design rows 0 .. 2m-1
+            replicates      INTEGER NOT NULL,
+            runtime_config  TEXT    NOT NULL,
+            machine         TEXT    NOT NULL,
+            counters        TEXT    NOT NULL,
+            saved_utc       TEXT    NOT NULL
+        );
+        CREATE INDEX screens_by_start ON screens (started_utc, id);
+
+        CREATE TABLE screen_notes (
+            screen_id INTEGER NOT NULL REFERENCES screens (id),
+            ordinal   INTEGER NOT NULL,
+            text      TEXT    NOT NULL,
+            PRIMARY KEY (screen_id, ordinal)
+        );
+
+        CREATE TABLE screen_candidates (
+            screen_id        INTEGER NOT NULL REFERENCES screens (id),
+            ordinal          INTEGER NOT NULL,   -- the candidate's factor index in the design
+            method_id        INTEGER NOT NULL REFERENCES methods (id),
+            action           TEXT    NOT NULL,
+            before_flags     INTEGER NOT NULL,
+            after_flags      INTEGER NOT NULL,
+            verdict          TEXT    NOT NULL,   -- ExperimentVerdict name
+            futile           INTEGER NOT NULL,
+            decided_at_pairs INTEGER NOT NULL,
+            flip_sites       INTEGER,            -- NULL: the flip was not checked (honoured and details NULL too)
+            flip_honoured    INTEGER,
+            flip_details     TEXT,               -- JSON array of strings
+            PRIMARY KEY (screen_id, ordinal)
+        );
+
+        -- The design matrix: one row per (design row, candidate applied in it); a design row applying nothing has none.
+        CREATE TABLE screen_design (
+            screen_id  INTEGER NOT NULL REFERENCES screens (id),
+            design_row INTEGER NOT NULL,
+            candidate  INTEGER NOT NULL,
+            PRIMARY KEY (screen_id, design_row, candidate)
+        );
+
+        CREATE TABLE screen_sites (
+            screen_id         INTEGER NOT NULL REFERENCES screens (id),
+            candidate         INTEGER NOT NULL,
+            ordinal           INTEGER NOT NULL,
+            site_id           INTEGER NOT NULL,
+            caller_id         INTEGER NOT NULL REFERENCES methods (id),
+            callee_id         INTEGER NOT NULL REFERENCES methods (id),
+            il_offset         INTEGER NOT NULL,
+            source_file       TEXT,
+            source_line       INTEGER,
+            source_col        INTEGER,
+            call_samples      INTEGER NOT NULL,
+            statement_samples INTEGER NOT NULL,
+            shares_statement  INTEGER NOT NULL,
+            outcome           TEXT    NOT NULL,
+            reason            TEXT    NOT NULL,
+            tiers             TEXT    NOT NULL,
+            fail_always       INTEGER NOT NULL,
+            pgo_count         INTEGER,
+            PRIMARY KEY (screen_id, candidate, ordinal)
+        );
+
+        -- A candidate's main effect per metric: effect/low/high on vs off; control_*: the design's control column.
+        CREATE TABLE screen_metrics (
+            screen_id       INTEGER NOT NULL REFERENCES screens (id),
+            candidate       INTEGER NOT NULL,
+            ordinal         INTEGER NOT NULL,
+            metric          TEXT    NOT NULL,
+            unit            TEXT    NOT NULL,
+            lower_is_better INTEGER NOT NULL,
+            n               INTEGER NOT NULL,
+            median_baseline REAL,
+            median_variant  REAL,
+            effect          REAL,
+            low             REAL,
+            high            REAL,
+            control_effect  REAL,
+            control_low     REAL,
+            control_high    REAL,
+            PRIMARY KEY (screen_id, candidate, ordinal)
+        );
+
+        CREATE TABLE screen_interactions (
+            screen_id INTEGER NOT NULL REFERENCES screens (id),
+            ordinal   INTEGER NOT NULL,
+            pairs     TEXT    NOT NULL,   -- JSON [[a, b], ...]: candidate ordinals the design cannot tell apart
+            effect    REAL,
+            low       REAL,
+            high      REAL,
+            detected  INTEGER NOT NULL,
+            PRIMARY KEY (screen_id, ordinal)
+        );
+
+        CREATE TABLE screen_runs (
+            screen_id          INTEGER NOT NULL REFERENCES screens (id),
+            ordinal            INTEGER NOT NULL,
+            arm                TEXT    NOT NULL,   -- "row N"
+            round              INTEGER NOT NULL,   -- the replicate; negative: warm-up
+            wall_seconds       REAL,
+            cpu_seconds        REAL,
+            peak_rss_bytes     INTEGER,
+            task_clock_seconds REAL,
+            metric             REAL,
+            jit_ms             REAL,
+            tier1_code_bytes   INTEGER,
+            PRIMARY KEY (screen_id, ordinal)
+        );
+        CREATE TRIGGER screens_immutable BEFORE UPDATE ON screens
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_notes_immutable BEFORE UPDATE ON screen_notes
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_candidates_immutable BEFORE UPDATE ON screen_candidates
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_design_immutable BEFORE UPDATE ON screen_design
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_sites_immutable BEFORE UPDATE ON screen_sites
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_metrics_immutable BEFORE UPDATE ON screen_metrics
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_interactions_immutable BEFORE UPDATE ON screen_interactions
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        CREATE TRIGGER screen_runs_immutable BEFORE UPDATE ON screen_runs
+            BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
+        """,
     ];
 
     /// <summary>The version that added run_budget_inlines.</summary>

@@ -31,6 +31,9 @@ internal static class ExperimentCommand
         var warmup = new Option<int>("--warmup") { Description = "Discarded runs of each arm before measuring.", DefaultValueFactory = _ => 1 };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the traced runs that check the JIT honours the change." };
         var together = new Option<bool>("--together") { Description = "Change all chosen sites' callees in ONE variant (one experiment), instead of one experiment per site." };
+        var screen = new Option<bool>("--screen") { Description = "Screen the chosen changes (--top K or several --method) TOGETHER in a two-level factorial design: every run informs every change's estimate, so K changes cost about the runs of one experiment. Winners are then confirmed by ordinary experiments." };
+        var noConfirm = new Option<bool>("--no-confirm") { Description = "With --screen: rank only; do not confirm the winners with ordinary experiments (a screen alone never becomes advice)." };
+        var seed = new Option<int?>("--seed") { Description = "With --screen: the seed of the randomised run order (default: from the clock; the screen's notes record it)." };
         var store = Common.StoreOption();
         var cmd = new Command("experiment", """
             Measure the payoff of forcing, blocking or removing inlining at profiled call sites, on your own workload
@@ -41,7 +44,11 @@ internal static class ExperimentCommand
               advisor experiment --app bin/Release/net10.0 -- dotnet bin/Release/net10.0/App.dll
               advisor experiment --app out --site 3 --metric 'throughput: ([\d.]+)' -- dotnet out/App.dll --bench
               advisor experiment --app out --method Reader.ReadInt32 --action remove --decide-on-cpu -- dotnet out/App.dll
-            """) { command, app, sites, method, top, action, run, metric, lowerBetter, decideCpu, epsilon, maxPairs, budget, warmup, noVerify, together, store };
+
+            --screen measures K changes in one design (one patched copy per design row, 2m runs a replicate with m the
+            power of two above K, randomised order, an unmodified control column), with the same sequential looks:
+              advisor experiment --app out --screen --top 8 --decide-on-cpu -- dotnet out/App.dll
+            """) { command, app, sites, method, top, action, run, metric, lowerBetter, decideCpu, epsilon, maxPairs, budget, warmup, noVerify, together, screen, noConfirm, seed, store };
 
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -63,6 +70,7 @@ internal static class ExperimentCommand
                 catch (ArgumentException e) { return Common.Fail($"--metric: not a regular expression: {e.Message}", ExitCode.Usage); }
             }
             if (parse.GetValue(maxPairs) < 10) return Common.Fail("--max-pairs must be at least 10", ExitCode.Usage);
+            if (parse.GetValue(screen) && parse.GetValue(together)) return Common.Fail("--screen and --together exclude each other: a screen measures every change apart, in one design", ExitCode.Usage);
 
             using var profileStore = Common.OpenStore(parse.GetValue(store)!, out var storeError);
             if (profileStore is null) return storeError;
@@ -106,6 +114,53 @@ internal static class ExperimentCommand
             var groups = parse.GetValue(together)
                 ? [chosen.DistinctBy(c => c.Callee).ToList()]
                 : chosen.Select(c => new List<PlannedExperiment> { c }).ToList();
+            if (parse.GetValue(screen))
+            {
+                var candidates = chosen.DistinctBy(c => c.Callee.NameKey).ToList();
+                if (candidates.Count < 2) return Common.Fail($"--screen needs at least two changes to screen (got {candidates.Count}); run an ordinary experiment instead", ExitCode.Usage);
+                if (candidates.Count > ScreeningDesign.MaxFactors) return Common.Fail($"--screen takes at most {ScreeningDesign.MaxFactors} changes (got {candidates.Count})", ExitCode.Usage);
+                var design = new ScreeningDesign(candidates.Count, budgetRuns: 3 * parse.GetValue(maxPairs), epsilon: parse.GetValue(epsilon) / 100);
+                var screenPlan = new ScreenPlan
+                {
+                    AppDir = appDir, Command = workload, ProfileRunId = info.Id, Design = design,
+                    Candidates = candidates.Select(c => new ScreenCandidatePlan(new FlagChange(c.Callee, c.Action), c.Sites)).ToList(),
+                    WorkDir = Path.Combine(".inline-advisor", "experiments", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + $"-screen{candidates.Count}"),
+                    Metric = metricSpec, DecideOnCpu = parse.GetValue(decideCpu), VerifyFlip = !parse.GetValue(noVerify), TimeBudget = timeBudget,
+                    Seed = parse.GetValue(seed) ?? System.Environment.TickCount,
+                };
+                for (int k = 0; k < candidates.Count; k++)
+                    AnsiConsole.MarkupLine($"[bold]{k + 1}. {InlineActions.Text(candidates[k].Action)} inlining of {Common.Escape(candidates[k].Callee.Display)}[/] ({candidates[k].Sites.Count} site(s), share {Percent.Share(candidates[k].Share)})");
+                AnsiConsole.MarkupLine($"[grey]design: {candidates.Count} changes + a control column in {design.RowsPerReplicate} runs a replicate (foldover of a {design.Order}×{design.Order} Hadamard matrix, resolution IV); first look after {design.FirstLookReplicates} replicate(s), budget {design.MaxReplicates} ({design.MaxReplicates * design.RowsPerReplicate} runs{(design.MaxReplicates * design.RowsPerReplicate <= 3 * parse.GetValue(maxPairs) ? $", within the {3 * parse.GetValue(maxPairs)} of one experiment of {parse.GetValue(maxPairs)} rounds" : $": the first look needs more than the {3 * parse.GetValue(maxPairs)} runs of one experiment of {parse.GetValue(maxPairs)} rounds")})[/]");
+                ScreenRecord result;
+                try
+                {
+                    result = await AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
+                        .StartAsync(async ctx =>
+                        {
+                            var task = ctx.AddTask("starting", maxValue: design.MaxReplicates);
+                            var progress = new Progress<ScreenProgress>(p =>
+                            {
+                                task.Value = p.Replicate;
+                                int open = p.Decision?.Factors.Count(f => f.Verdict == Verdict.Continue) ?? candidates.Count;
+                                task.Description = Common.Escape(p.Decision is null ? p.Phase : $"{p.Phase}; {p.Decision.Replicates} replicate(s), {candidates.Count - open}/{candidates.Count} decided, control {p.Decision.Control}");
+                            });
+                            return await Task.Run(() => new ScreenRunner().RunAsync(screenPlan, progress, interruption.Token));
+                        });
+                }
+                catch (Exception e) when (e is ExperimentException or PatchException)
+                {
+                    return Common.Fail(e.Message);
+                }
+                long screenId;
+                try { screenId = profileStore.SaveScreen(result); }
+                catch (StoreException e) { return Common.Fail(e.Message); }
+                RenderScreen(result, screenId, result.Candidates.Select(c => c.Sites.Select(s => s.Caller).ToHashSet()).ToList());
+                if (interruption.Token.IsCancellationRequested || parse.GetValue(noConfirm)) return (int)ExitCode.Ok;
+                var confirm = ExperimentPlanner.ToConfirm(result);
+                if (confirm.Count == 0) { AnsiConsole.MarkupLine("no winner to confirm: nothing to measure further."); return (int)ExitCode.Ok; }
+                AnsiConsole.MarkupLine($"confirming {confirm.Count} winner(s) with ordinary experiments (a screen alone is never advice):");
+                groups = confirm.Select(w => new List<PlannedExperiment> { candidates.First(c => c.Callee.NameKey == w.Edit.Method.NameKey) }).ToList();
+            }
             foreach (var group in groups)
             {
                 foreach (var p in group)
@@ -174,6 +229,49 @@ internal static class ExperimentCommand
         }
         AnsiConsole.MarkupLine($"[grey]counters: {Common.Escape(r.Counters)}. Intervals: t on per-round log ratios; the deciding metric's is the sequential design's (repeated 95% CI), the others fixed-n and descriptive.[/]");
         foreach (var n in r.Notes) AnsiConsole.MarkupLine($"[yellow]note: {Common.Escape(n)}[/]");
+    }
+
+    /// <param name="callers">Per candidate, the callers of its sites: interacting pairs that share one are the expected kind (a shared inline budget).</param>
+    internal static void RenderScreen(ScreenRecord r, long id, IReadOnlyList<HashSet<MethodIdentity>> callers)
+    {
+        int runs = r.Runs.Count(x => x.Round >= 0);
+        AnsiConsole.MarkupLine($"screen {id}: {r.Candidates.Count} changes, {r.Replicates} replicate(s) = {runs} runs ({runs / 3.0:0.#} rounds of an ordinary experiment), {r.Seconds:0} s; deciding metric {Common.Escape(r.DecidingMetric)}");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumns("#", "change", "verdict", "effect [[CI]]", "vs control [[CI]]", "Tier1 code", "JIT time", "flip");
+        var interacting = r.Interactions.Where(x => x.Detected).SelectMany(x => x.Pairs).SelectMany(p => new[] { p.A, p.B }).ToHashSet();
+        for (int k = 0; k < r.Candidates.Count; k++)
+        {
+            var c = r.Candidates[k];
+            var d = c.Metrics.FirstOrDefault(m => m.Metric == r.DecidingMetric);
+            string Change(string metric) => c.Metrics.FirstOrDefault(m => m.Metric == metric) is { } m ? $"{Percent.Signed(m.Effect)} [{Percent.Signed(m.Low)}, {Percent.Signed(m.High)}]" : "–";
+            string verdict = c.Verdict switch
+            {
+                ExperimentVerdict.Effect => "effect",
+                ExperimentVerdict.NoEffect => $"no effect > ±{r.Epsilon * 100:0.#}%",
+                _ => c.Futile ? SequentialDecision.FutilityReason(r.Epsilon) : "not resolved",
+            };
+            // Its main effect is averaged over the others half applied; with an interaction that is not what it does alone.
+            if (c.Verdict == ExperimentVerdict.Effect && interacting.Contains(k)) verdict += ", in an interaction";
+            // The effect minus the control column's is what "clear of the control" tests; shown as a difference of the log effects.
+            string vsControl = d is null ? "–" : Percent.Signed(Math.Exp(Math.Log(1 + d.Effect) - Math.Log(1 + d.ControlEffect)) - 1);
+            table.AddRow((k + 1).ToString(CultureInfo.InvariantCulture), Common.Escape($"{InlineActions.Text(c.Edit.Action)} {c.Edit.Method.Display}"),
+                Common.Escape(verdict + (c.DecidedAtPairs > 0 && (c.Verdict != ExperimentVerdict.NotResolved || c.Futile) ? $" (at {c.DecidedAtPairs} pairs)" : "")),
+                Common.Escape(d is null ? "–" : $"{Percent.Signed(d.Effect)} [{Percent.Signed(d.Low)}, {Percent.Signed(d.High)}]"), Common.Escape(vsControl),
+                Common.Escape(Change(Metrics.Tier1Code)), Common.Escape(Change(Metrics.JitTime)),
+                c.Flip is { } f ? (f.Verified ? $"{f.Honoured}/{f.Sites}" : $"[yellow]{f.Honoured}/{f.Sites}[/]") : "not checked");
+        }
+        AnsiConsole.Write(table);
+        if (r.Candidates.FirstOrDefault()?.Metrics.FirstOrDefault(m => m.Metric == r.DecidingMetric) is { } ctl)
+            AnsiConsole.MarkupLine(Common.Escape($"A/A control (a design column no change is assigned to): {Percent.Signed(ctl.ControlEffect)} [{Percent.Signed(ctl.ControlLow)}, {Percent.Signed(ctl.ControlHigh)}]"));
+        foreach (var x in r.Interactions.Where(x => x.Detected))
+        {
+            var pairs = x.Pairs.Select(p => $"{p.A + 1} × {p.B + 1}" + (callers[p.A].Overlaps(callers[p.B]) ? " (share a caller)" : ""));
+            AnsiConsole.MarkupLine(Common.Escape($"interaction: {string.Join(" or ", pairs)}: together {Percent.Signed(x.Effect)} [{Percent.Signed(x.Low)}, {Percent.Signed(x.High)}] beyond the sum of their effects" +
+                (x.Pairs.Count > 1 ? " (the design cannot tell these pairs apart)" : "")));
+        }
+        if (!r.Interactions.Any(x => x.Detected)) AnsiConsole.MarkupLine($"[grey]no interaction detected among {r.Interactions.Count} chain(s) the design resolves (Bonferroni 95%)[/]");
+        AnsiConsole.MarkupLine("[grey]Effect: the change applied vs not, over every run (main effect, repeated 95% CI at the deciding look); other metrics fixed-n 95%, descriptive. A screen ranks; confirm a winner before acting on it.[/]");
+        foreach (var n in r.Notes) AnsiConsole.MarkupLine($"[grey]note: {Common.Escape(n)}[/]");
     }
 
     private static string Value(double v, string unit) => unit switch

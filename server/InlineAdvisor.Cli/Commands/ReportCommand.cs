@@ -16,6 +16,7 @@ internal static class ReportCommand
         var top = new Option<int>("--top", "-t") { Description = "How many call sites to show.", DefaultValueFactory = _ => 20 };
         var hot = new Option<double>("--hot") { Description = "Share of CPU samples through a site (%) from which it counts as hot.", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Write the same content as JSON to stdout." };
+        var screens = new Option<bool>("--screens") { Description = "The screens (`experiment --screen`) run on this profile: each candidate's effect with its interval, the A/A control, interactions." };
         var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
         var methods = new Option<bool>("--methods") { Description = "One line per callee method over all its sites (an attribute is the method's: its whole effect is here), instead of per site." };
         var store = Common.StoreOption();
@@ -24,7 +25,7 @@ internal static class ReportCommand
             for inlining, which also changes the caller's own code around the call), the share of the caller's time,
             the source line, what the JIT decided and why, the callee's IL and native size, its attribute and its
             PGO count. --methods: per callee method instead, its sites summed, inlines and refusals by reason.
-            """) { run, aggregate, top, hot, json, all, methods, store };
+            """) { run, aggregate, top, hot, json, all, methods, screens, store };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(top) <= 0) return Common.Fail("--top must be at least 1", ExitCode.Usage);
@@ -38,6 +39,14 @@ internal static class ReportCommand
             var profile = parse.GetValue(aggregate)
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
+            if (parse.GetValue(screens))
+            {
+                var found = profileStore.ListScreens().Where(x => x.ProfileRunId == info.Id).ToList();
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { run = info.Id, screens = found }, JsonOptions));
+                else if (found.Count == 0) AnsiConsole.MarkupLine($"no screens on run {info.Id}: run one with `advisor experiment --screen --top K --app <dir> -- <command>`");
+                else foreach (var x in found) ExperimentCommand.RenderScreen(x, x.Id, x.Candidates.Select(c => c.Sites.Select(s => s.Caller).ToHashSet()).ToList());
+                return (int)ExitCode.Ok;
+            }
             var framework = FrameworkAssemblies();
             if (parse.GetValue(methods))
             {

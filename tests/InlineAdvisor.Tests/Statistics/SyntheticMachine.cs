@@ -36,6 +36,8 @@ internal sealed class SyntheticMachine
     public double RunSeconds { get; }
     public double RoundLoadSd { get; }
 
+    public double Gauss() => _rng.Gauss();
+
     /// <summary>One round: appends (A, B) and (A, C) with the same A. <paramref name="effect"/> is B/A − 1, <paramref name="controlEffect"/> C/A − 1.</summary>
     public void Round(double effect, List<(double A, double B)> effectPairs, List<(double A, double C)> controlPairs, double controlEffect = 0)
     {
@@ -47,7 +49,8 @@ internal sealed class SyntheticMachine
         controlPairs.Add((a, c));
     }
 
-    private double Run(double logEffect, double load)
+    /// <summary>One run of the next 3 s: the regime may flip first; <paramref name="load"/> is shared by runs of a round.</summary>
+    public double Run(double logEffect, double load)
     {
         if (_rng.NextDouble() < _flip) _regime = _shift - _regime;
         return RunSeconds * Math.Exp(logEffect + _regime + load + _runSd * _rng.Gauss());
