@@ -1,7 +1,9 @@
 // Reading the inlineAdvisor.* settings and resolving the two paths the server launch needs.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { globalToolPath, manifestHasCommand } from './format';
 import type { ServerSettings } from './protocol';
 
 export const section = 'inlineAdvisor';
@@ -79,6 +81,20 @@ export function resolveServer(configured: string, env: NodeJS.ProcessEnv = proce
   if (isBareName) {
     for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
       const candidate = path.join(dir, value);
+      tried.push(candidate);
+      if (isExecutableFile(candidate)) return { configured: value, command: candidate, args: tail, tried };
+    }
+    // Not on PATH: a local tool of the workspace (`dotnet tool install --local`), then the global tool folder
+    // (`dotnet tool install --global`, which a shell's PATH often lacks).
+    const root = workspaceRoot();
+    const manifest = root ? path.join(root, '.config', 'dotnet-tools.json') : undefined;
+    if (manifest) {
+      tried.push(`${manifest} (local tool)`);
+      if (fs.existsSync(manifest) && manifestHasCommand(fs.readFileSync(manifest, 'utf8'), value))
+        return { configured: value, command: 'dotnet', args: ['tool', 'run', value, ...tail], tried };
+    }
+    const global = globalToolPath(value, env, os.homedir());
+    for (const candidate of [global, `${global}.exe`]) {
       tried.push(candidate);
       if (isExecutableFile(candidate)) return { configured: value, command: candidate, args: tail, tried };
     }

@@ -1,5 +1,5 @@
 // Pure helpers (no vscode import) so they can be unit-tested under plain node: the status text and
-// the heat buckets.
+// the heat buckets, where a .NET tool install puts the advisor.
 
 /** "profile 5 min old" style age, from the store's collectedUtc and now. */
 export function profileAge(collectedUtc: string, now: Date): string {
@@ -49,4 +49,23 @@ export function heatAlpha(bucket: number): number {
 /** The text of a heat hover: "12.4% of CPU samples (310)". */
 export function heatHover(share: number, samples: number): string {
   return `${(share * 100).toFixed(1)}% of CPU samples (${samples})`;
+}
+
+/**
+ * Where `dotnet tool install --global` puts a tool's command: $DOTNET_CLI_HOME/.dotnet/tools, else ~/.dotnet/tools
+ * (the SDK's own rule). Joined with '/' (POSIX); on Windows the SDK adds `.exe`, which callers try too.
+ */
+export function globalToolPath(command: string, env: Record<string, string | undefined>, home: string): string {
+  const base = (env.DOTNET_CLI_HOME || home).replace(/[\\/]+$/, '');
+  return `${base}/.dotnet/tools/${command}`;
+}
+
+/** Whether a local tool manifest (.config/dotnet-tools.json text) lists a tool whose command is `command`. */
+export function manifestHasCommand(manifestJson: string, command: string): boolean {
+  try {
+    const tools = (JSON.parse(manifestJson) as { tools?: Record<string, { commands?: string[] }> }).tools ?? {};
+    return Object.values(tools).some((t) => Array.isArray(t.commands) && t.commands.includes(command));
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@
 // the esbuild output of src/format.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heatAlpha, heatBucket, heatBuckets, profileAge, statusText } from '../../dist/test/format.mjs';
+import { globalToolPath, heatAlpha, heatBucket, heatBuckets, manifestHasCommand, profileAge, statusText } from '../../dist/test/format.mjs';
 
 const now = new Date('2026-11-21T12:00:00Z');
 
@@ -33,4 +33,14 @@ test('heat buckets: cold lines untinted, hotter lines in higher buckets, alpha g
   assert.equal(heatBucket(0.9), heatBuckets.length - 1);
   for (let i = 1; i < heatBuckets.length; i++) assert.ok(heatAlpha(i) > heatAlpha(i - 1));
   assert.ok(heatAlpha(heatBuckets.length - 1) <= 0.4);
+});
+
+test('the advisor as a .NET tool: the global tool folder and a local tool manifest', () => {
+  assert.equal(globalToolPath('advisor', {}, '/home/dev'), '/home/dev/.dotnet/tools/advisor');
+  assert.equal(globalToolPath('advisor', { DOTNET_CLI_HOME: '/opt/cli/' }, '/home/dev'), '/opt/cli/.dotnet/tools/advisor');
+  const manifest = JSON.stringify({ version: 1, isRoot: true, tools: { inlineadvisor: { version: '0.1.0', commands: ['advisor'] } } });
+  assert.equal(manifestHasCommand(manifest, 'advisor'), true);
+  assert.equal(manifestHasCommand(manifest, 'dotnet-trace'), false);
+  assert.equal(manifestHasCommand('{ not json', 'advisor'), false);
+  assert.equal(manifestHasCommand('{"tools": {"x": {}}}', 'advisor'), false);
 });
