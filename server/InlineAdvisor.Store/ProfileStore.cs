@@ -52,6 +52,10 @@ public sealed partial class ProfileStore : IDisposable
     internal static ProfileStore Open(string path, TimeSpan busyTimeout, int schemaVersion)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        // A URI is never a file name here: taken as one, `postgresql://host/db` became a SQLite file in a new folder
+        // named `postgresql:`. Only the embedded SQLite store exists in this build.
+        if (System.Text.RegularExpressions.Regex.Match(path, "^([A-Za-z][A-Za-z0-9+.-]*)://") is { Success: true } uri)
+            throw new StoreException(path, $"'{path}': no store backend for '{uri.Groups[1].Value}://' in this build; a store is a SQLite file path (e.g. .inline-advisor/advisor.db).");
         var full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new StoreException(full, $"'{full}' is a folder; give the path of a store file (e.g. .inline-advisor/advisor.db).");

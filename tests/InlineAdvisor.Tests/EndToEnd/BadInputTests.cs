@@ -38,6 +38,17 @@ public sealed class BadInputTests(StoreWithOneRun fixture) : IClassFixture<Store
     }
 
     [Fact]
+    public void A_store_uri_is_one_clear_line_and_creates_nothing()
+    {
+        var r = Advisor("report", "--store", "postgresql://dev@127.0.0.1:5432/inline");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("no store backend for 'postgresql://'", r.Stderr);
+        Assert.StartsWith("advisor: ", r.Stderr.TrimStart());
+        Assert.DoesNotContain("   at ", r.All);
+        Assert.False(Directory.Exists(Path.Combine(fixture.Dir.Path, "postgresql:")), "the URI was taken for a path");
+    }
+
+    [Fact]
     public void Unknown_pid() =>
         AssertOneClearLine(Advisor("collect", "--store", fixture.Store, "--pid", "999999"), "no process with id 999999");
 
