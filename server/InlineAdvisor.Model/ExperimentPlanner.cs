@@ -51,8 +51,20 @@ public static class ExperimentPlanner
             var (room, how) = headroom.Of(site);
             scored.Add(new(site.Callee, forced ?? ActionFor(site, profile), [site], share, room, how));
         }
-        var chosen = scored.OrderByDescending(p => p.Headroom).ThenByDescending(p => p.Share)
-            .DistinctBy(p => p.Callee).Take(k).ToList();
+        var ranked = scored.OrderByDescending(p => p.Headroom).ThenByDescending(p => p.Share).DistinctBy(p => p.Callee).ToList();
+        var chosen = new List<PlannedExperiment>();
+        foreach (var p in ranked)
+        {
+            if (chosen.Count == k) break;
+            // A per-batch call (its callee loops over calls it makes) is never measured while a call made inside it is a
+            // candidate: that call runs at least as often and holds the overhead a flag can remove.
+            if (ranked.FirstOrDefault(q => q != p && headroom.Reaches(p.Callee, q.Sites[0].Caller)) is { } inner && headroom.Loops(p.Sites[0]))
+            {
+                skipped.Add(new(p.Sites[0], $"a per-batch call: its callee loops over calls such as {inner.Callee.Name}, a candidate that runs at least as often"));
+                continue;
+            }
+            chosen.Add(p);
+        }
         return new(chosen, skipped);
     }
 
@@ -153,6 +165,13 @@ public sealed class HeadroomEstimate(RunProfile profile, ILFeatureReader il)
     public double Of(MethodRow method) => ExperimentPlanner.Changeable(method).Sum(s => Of(s).Headroom);
 
     /// <summary>Whether the callee loops, or calls (in a site holding half or more of this site's samples) something that does.</summary>
+    /// <summary>Whether the callee loops, or calls something that does (the per-batch shape).</summary>
+    public bool Loops(CallSite site) => Loops(site, depth: 3);
+
+    /// <summary>Whether <paramref name="to"/> is <paramref name="from"/> or is called from it within a few levels of the profile's sites.</summary>
+    public bool Reaches(MethodIdentity from, MethodIdentity to, int depth = 4) =>
+        from == to || depth > 0 && _byCaller[from].Any(s => s.Callee != from && Reaches(s.Callee, to, depth - 1));
+
     bool Loops(CallSite site, int depth)
     {
         if (Shape(site.Callee) is { Loops: > 0 }) return true;
