@@ -137,12 +137,7 @@ public sealed class ExperimentRunner
             Command = string.Join(' ', plan.Command),
             Sites = plan.Sites,
             Edits = patched.Select(p => new FlagEdit(p.Method, plan.Changes.First(c => c.Method.NameKey == p.Method.NameKey).Action, p.Before, p.After)).ToList(),
-            Verdict = decision.Verdict switch
-            {
-                Verdict.Effect => ExperimentVerdict.Effect,
-                Verdict.NoEffect => ExperimentVerdict.NoEffect,
-                _ => ExperimentVerdict.NotResolved,
-            },
+            Verdict = Stored(decision.Verdict),
             DecidingMetric = DecidingName(plan),
             Pairs = decision.N,
             Epsilon = plan.Design.Epsilon,
@@ -155,6 +150,14 @@ public sealed class ExperimentRunner
             Runs = runs,
         };
     }
+
+    /// <summary>The verdict as the store keeps it: three verdicts; a futility stop (or Continue at a stop) is "not resolved".</summary>
+    internal static ExperimentVerdict Stored(Verdict verdict) => verdict switch
+    {
+        Verdict.Effect => ExperimentVerdict.Effect,
+        Verdict.NoEffect => ExperimentVerdict.NoEffect,
+        _ => ExperimentVerdict.NotResolved,
+    };
 
     /// <summary>The note of a futility stop; its text starts with <see cref="SequentialDecision.FutilityReason"/>.</summary>
     public static string FutilityNote(SequentialDesign design, int n) => string.Create(CultureInfo.InvariantCulture,

@@ -135,7 +135,7 @@ public sealed class ScreenRunner
             var edit = patched[rowsOn[0]].Single(p => p.Method.NameKey == c.Change.Method.NameKey);
             var estimate = decision.Factors[f];
             return new ScreenCandidate(new FlagEdit(edit.Method, c.Change.Action, edit.Before, edit.After), c.Sites,
-                estimate.Verdict switch { Verdict.Effect => ExperimentVerdict.Effect, Verdict.NoEffect => ExperimentVerdict.NoEffect, _ => ExperimentVerdict.NotResolved },
+                ExperimentRunner.Stored(estimate.Verdict),
                 estimate.Verdict == Verdict.Futile, estimate.DecidedAtPairs, Effects(runs, plan, design, decision, f, rowsOn),
                 plan.VerifyFlip ? Flip(rowsOn, traced, before, edit) : null);
         }).ToList();
