@@ -9,7 +9,7 @@ namespace InlineAdvisor.Cli;
 internal static class Analysis
 {
     public static int AnalyzeAndStore(IReadOnlyList<CollectedTrace> traces, ProfileStore store, bool stoppedEarly, IReadOnlyList<string> untraced,
-        IReadOnlyList<string>? assemblyDirs = null, int? workloadExitCode = null)
+        IReadOnlyList<string>? assemblyDirs = null, int? workloadExitCode = null, IReadOnlyList<string>? extraNotes = null)
     {
         var stored = new List<(CollectedTrace Trace, RunProfile Profile)>();
         var failures = new List<string>();
@@ -18,30 +18,9 @@ internal static class Analysis
             var notes = trace.Notes.ToList();
             if (stoppedEarly) notes.Add("collection was stopped before the program ended (--duration or Ctrl-C)");
             if (workloadExitCode is { } code and not 0) notes.Add($"the workload exited with code {code}: a failing run may not show the program's normal work");
-            var run = new RunInfo
-            {
-                Program = ProgramOf(trace.CommandLine),
-                CommandLine = trace.CommandLine,
-                ProcessId = trace.ProcessId,
-                Mode = trace.Mode,
-                StartedUtc = trace.StartedUtc,
-                DurationSeconds = Math.Round(trace.Seconds, 3),
-                TracePath = Path.GetFullPath(trace.TracePath),
-                PgoPath = trace.PgoPath,
-                // The traced process's own settings (an attached process was started with its own environment);
-                // an imported file does not say which settings it ran with.
-                RuntimeConfig = trace.Mode == CollectMode.File ? "" : RuntimeSettings.Describe(trace.RuntimeEnvironment),
-                Machine = Environment.MachineName,
-                Notes = notes,
-            };
-            try
-            {
-                stored.Add((trace, TraceAnalyzer.Analyze(run, assemblyDirs)));
-            }
-            catch (TraceFormatException e)
-            {
-                failures.Add(trace.Mode == CollectMode.File ? e.Message : $"{trace.ProcessId} {trace.CommandLine}: {e.Message}");
-            }
+            notes.AddRange(extraNotes ?? []);
+            if (Analyze(trace, notes, assemblyDirs, out var failure) is { } profile) stored.Add((trace, profile));
+            else failures.Add(failure!);
         }
         if (stored.Count == 0) return Common.Fail(failures.Count > 0 ? string.Join("; ", failures) : "no trace was recorded");
         // The busiest process is saved last, so `advisor report` (the latest run) shows it by default.
@@ -59,6 +38,37 @@ internal static class Analysis
         if (workloadExitCode is { } exit and not 0)
             return Common.Fail($"the workload exited with code {exit}; its runs are stored with a note (exit code {(int)ExitCode.WorkloadFailed})", ExitCode.WorkloadFailed);
         return (int)ExitCode.Ok;
+    }
+
+    /// <summary>One trace into a profile (null, with the reason, when the file is not a readable trace).</summary>
+    public static RunProfile? Analyze(CollectedTrace trace, IReadOnlyList<string> notes, IReadOnlyList<string>? assemblyDirs, out string? failure)
+    {
+        var run = new RunInfo
+        {
+            Program = ProgramOf(trace.CommandLine),
+            CommandLine = trace.CommandLine,
+            ProcessId = trace.ProcessId,
+            Mode = trace.Mode,
+            StartedUtc = trace.StartedUtc,
+            DurationSeconds = Math.Round(trace.Seconds, 3),
+            TracePath = Path.GetFullPath(trace.TracePath),
+            PgoPath = trace.PgoPath,
+            // The traced process's own settings (an attached process was started with its own environment);
+            // an imported file does not say which settings it ran with.
+            RuntimeConfig = trace.Mode == CollectMode.File ? "" : RuntimeSettings.Describe(trace.RuntimeEnvironment),
+            Machine = Environment.MachineName,
+            Notes = notes,
+        };
+        failure = null;
+        try
+        {
+            return TraceAnalyzer.Analyze(run, assemblyDirs, trace.History);
+        }
+        catch (TraceFormatException e)
+        {
+            failure = trace.Mode == CollectMode.File ? e.Message : $"{trace.ProcessId} {trace.CommandLine}: {e.Message}";
+            return null;
+        }
     }
 
     private static void Render(IReadOnlyList<(RunProfile Profile, long Id)> saved, IReadOnlyList<string> untraced, IReadOnlyList<string> failures)

@@ -8,6 +8,8 @@ public sealed record CollectRequest
     /// <summary>Launch this command (first element is the program). Exclusive with Pid.</summary>
     public IReadOnlyList<string>? Command { get; init; }
     public int? ProcessId { get; init; }
+    /// <summary>Listen on this socket path for a program started with DOTNET_DiagnosticPorts set to it. Exclusive with the others.</summary>
+    public string? ListenPort { get; init; }
     public TimeSpan? Duration { get; init; }
     /// <summary>Path of the first trace; further processes of the tree get ".&lt;pid&gt;" before the extension.</summary>
     public required string TracePath { get; init; }
@@ -15,6 +17,12 @@ public sealed record CollectRequest
     public string? ProcessFilter { get; init; }
     /// <summary>Ask the runtime to write its dynamic-PGO counts at exit (launch mode).</summary>
     public bool WritePgo { get; init; } = true;
+    /// <summary>End each process's trace after this long and start the next one (a window each, stored as its own run);
+    /// null: one trace per process.</summary>
+    public TimeSpan? Rotate { get; init; }
+    /// <summary>Called, on a pool thread, with each window as soon as its trace is complete while the next one records
+    /// (the windows open at the end come back in the result instead).</summary>
+    public Action<CollectedTrace>? WindowClosed { get; init; }
 }
 
 /// <summary>One traced process. Attach and launch runs differ in what they can know; Notes says so.</summary>
@@ -32,6 +40,10 @@ public sealed record CollectedTrace(
 {
     /// <summary>The process's DOTNET_/COMPlus_ variables when its session started; null when not known (imports).</summary>
     public IReadOnlyDictionary<string, string>? RuntimeEnvironment { get; init; }
+    /// <summary>Which window of a rotated collection this trace is (1, 2, …); 0 when the collection was not rotated.</summary>
+    public int Window { get; init; }
+    /// <summary>The process's JIT decisions from its earlier windows, to analyze this window with (in window order).</summary>
+    public JitHistory? History { get; init; }
 }
 
 public sealed record CollectResult(
@@ -40,8 +52,8 @@ public sealed record CollectResult(
     bool StoppedEarly,
     IReadOnlyList<string> Untraced);
 
-/// <summary>Live figures for a progress line.</summary>
-public sealed record CollectStatus(TimeSpan Elapsed, int Processes, long Events, long Bytes);
+/// <summary>Live figures for a progress line: the open windows' events and bytes, the latest window, and the trace folder's size.</summary>
+public sealed record CollectStatus(TimeSpan Elapsed, int Processes, long Events, long Bytes, int Window = 0, long DiskBytes = 0);
 
 /// <summary>A failure the user can act on; its message is one sentence shown as is.</summary>
 public sealed class CollectException(string message, Exception? inner = null) : Exception(message, inner);

@@ -25,23 +25,86 @@ public sealed class Collector
         public readonly string CommandLine = CommandLineOf(pid);
         public readonly string? PgoPath = pgoPath;
         public readonly CollectMode Mode = mode;
-        public readonly TraceSession Session = session;
-        public readonly DateTime Started = DateTime.UtcNow;
         public readonly IReadOnlyDictionary<string, string>? RuntimeEnvironment = RuntimeEnvironmentOf(pid);
+        /// <summary>The open window's session and when it started; rotation replaces both.</summary>
+        public TraceSession Session = session;
+        public DateTime Started = DateTime.UtcNow;
+        public int Window = 1;
+        public readonly JitHistory History = new();
+        /// <summary>The trace path before the window number goes in.</summary>
+        public string BasePath = session.TracePath;
+        /// <summary>What the run must say about how it was traced, beside the mode's own caveats.</summary>
+        public string? Note;
+        /// <summary>The last closed window's hand-over: each waits for the one before, so windows arrive in order.</summary>
+        public Task Closing = Task.CompletedTask;
     }
 
     private readonly List<Traced> _traced = [];
     private readonly List<string> _untraced = [];
+    private readonly List<Task> _closing = [];   // windows whose sessions are stopping (rundown) while the next records
     private bool _writePgo;   // launch mode: decided once, for every process of the tree
+    private CollectRequest _request = null!;
+    private (DateTime At, long Bytes) _disk;
 
     public async Task<CollectResult> RunAsync(CollectRequest request, IProgress<CollectStatus>? progress, CancellationToken cancel)
     {
-        if ((request.Command is null) == (request.ProcessId is null))
-            throw new CollectException("give either a command to launch or a process id to attach to");
+        if ((request.Command is null ? 0 : 1) + (request.ProcessId is null ? 0 : 1) + (request.ListenPort is null ? 0 : 1) != 1)
+            throw new CollectException("give one of: a command to launch, a process id to attach to, or a diagnostic port to listen on");
+        if (request.Rotate is { } r && r < TimeSpan.FromSeconds(1))
+            throw new CollectException("--rotate must be at least 1 s (each window ends with a rundown of every compiled method)");
+        _request = request;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.TracePath))!);
-        return request.Command is not null
-            ? await LaunchAsync(request, request.Command, progress, cancel)
+        return request.Command is not null ? await LaunchAsync(request, request.Command, progress, cancel)
+            : request.ListenPort is { } port ? await ListenAsync(request, port, progress, cancel)
             : await AttachAsync(request, request.ProcessId!.Value, progress, cancel);
+    }
+
+    public const string ListenNote =
+        "the program connected to the advisor's diagnostic port at startup (collect --listen): the JIT history is complete from its first method, as when launched";
+
+    /// <summary>
+    /// A service someone else starts, with <c>DOTNET_DiagnosticPorts=&lt;port&gt;</c>: its runtime connects to the advisor's
+    /// socket at startup and waits, suspended, until a session is on it (as dotnet-monitor's listen mode does), so its JIT
+    /// history is as complete as a launched program's. Only the first runtime that connects is traced; it is never ended.
+    /// </summary>
+    private async Task<CollectResult> ListenAsync(CollectRequest request, string port, IProgress<CollectStatus>? progress, CancellationToken cancel)
+    {
+        var socket = Path.GetFullPath(port);
+        if (File.Exists(socket) || Directory.Exists(socket))
+            throw new CollectException($"'{socket}' already exists: give --listen a new socket path (another advisor may be listening there)");
+        DiagnosticsClientConnector? connector;
+        try
+        {
+            connector = await DiagnosticsClientConnector.FromDiagnosticPort(socket + ",listen", cancel);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            throw new CollectException($"cannot listen on '{socket}': {e.Message}", e);
+        }
+        if (connector is null)
+            throw new CollectException($"no .NET program connected to '{socket}' before the collection was stopped; start it with DOTNET_DiagnosticPorts={socket}");
+        await using (connector)
+        {
+            var client = connector.Instance;
+            TraceSession session;
+            // A program that connected waits, suspended, until resumed: every way out of here resumes it.
+            if (ConnectedTo(socket) is not { } pid)
+            {
+                try { client.ResumeRuntime(); } catch (Exception e) when (TraceSession.IsClientFailure(e)) { }
+                throw new CollectException($"a program connected to '{socket}', but no process names it in DOTNET_DiagnosticPorts");
+            }
+            try
+            {
+                session = TraceSession.Start(client, pid, Providers.All(), WindowPath(request.TracePath, 1));
+            }
+            finally
+            {
+                try { client.ResumeRuntime(); } catch (Exception e) when (TraceSession.IsClientFailure(e)) { }
+            }
+            var traced = Track(pid, null, CollectMode.Launch, session);
+            traced.Note = ListenNote;
+            return await WatchAsync(traced, request, progress, cancel);
+        }
     }
 
     private async Task<CollectResult> AttachAsync(CollectRequest request, int pid, IProgress<CollectStatus>? progress, CancellationToken cancel)
@@ -49,12 +112,38 @@ public sealed class Collector
         if (!ProcessExists(pid)) throw new CollectException($"no process with id {pid}");
         if (!DiagnosticSocketExists(pid))
             throw new CollectException($"process {pid} ({CommandLineOf(pid)}) is not a .NET process, or it runs as another user or with diagnostics disabled");
-        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, Providers.All(), request.TracePath));
+        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, Providers.All(), WindowPath(request.TracePath, 1)));
+        return await WatchAsync(traced, request, progress, cancel);
+    }
+
+    /// <summary>
+    /// The process that connected to our listening socket: the client library keeps a reversed connection's process id to
+    /// itself, so it is found by its environment, the newest live process whose DOTNET_DiagnosticPorts names the socket.
+    /// </summary>
+    private static int? ConnectedTo(string socket)
+    {
+        int? newest = null;
+        long newestStart = -1;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            if (RuntimeEnvironmentOf(pid)?.GetValueOrDefault("DOTNET_DiagnosticPorts") is not { } ports) continue;
+            bool names = ports.Split(';').Select(p => p.Split(',')[0]).Any(a => a == socket || Path.GetFileName(a) == Path.GetFileName(socket));
+            if (names && !IsZombie(pid) && StartTicks(pid) is { } start && start > newestStart) (newest, newestStart) = (pid, start);
+        }
+        return newest;
+    }
+
+    /// <summary>Records one process it did not start until it exits or the collection stops; the process is left running.</summary>
+    private async Task<CollectResult> WatchAsync(Traced traced, CollectRequest request, IProgress<CollectStatus>? progress, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
         using var timer = request.Duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token);
-        while (!stop.IsCancellationRequested && ProcessExists(pid) && !traced.Session.Recording.IsCompleted)
+        while (!stop.IsCancellationRequested && ProcessExists(traced.Pid) && !traced.Session.Recording.IsCompleted)
         {
-            progress?.Report(Status(traced.Session.Elapsed));
+            RotateDue();
+            progress?.Report(Status(clock.Elapsed));
             await Delay(200, stop.Token);
         }
         await StopAllAsync();
@@ -93,6 +182,7 @@ public sealed class Collector
         {
             foreach (var pid in ListDiagnosticSockets())
                 if (known.Add(pid)) Adopt(pid, marker, request);
+            RotateDue();
             progress?.Report(Status(clock.Elapsed));
             await Delay(20, stop.Token);
         }
@@ -126,7 +216,7 @@ public sealed class Collector
             ResumeUntraced(pid, "did not match --process");
             return;
         }
-        var tracePath = _traced.Count == 0 ? request.TracePath : WithSuffix(request.TracePath, $".{pid}");
+        var tracePath = WindowPath(_traced.Count == 0 ? request.TracePath : WithSuffix(request.TracePath, $".{pid}"), 1);
         var pgoPath = _writePgo ? PgoPathFor(request.TracePath, pid) : null;
         try
         {
@@ -144,10 +234,47 @@ public sealed class Collector
 
     private Traced Track(int pid, string? pgoPath, CollectMode mode, TraceSession session)
     {
-        var traced = new Traced(pid, pgoPath, mode, session);
+        var traced = new Traced(pid, pgoPath, mode, session) { BasePath = _request.Rotate is null ? session.TracePath : BaseOf(session.TracePath) };
         _traced.Add(traced);
         return traced;
     }
+
+    /// <summary>
+    /// Rotation: every process whose window is old enough gets a new session first, then the old one is stopped, so
+    /// the two overlap for the old one's rundown and no event falls between them (the overlap's samples are in both
+    /// windows: a second or so of a 10 s window). The old window goes to <see cref="CollectRequest.WindowClosed"/>
+    /// once its file is complete, while the new one records. A process that refuses the new session is ending: its
+    /// open window ends with it.
+    /// </summary>
+    private void RotateDue()
+    {
+        if (_request.Rotate is not { } every) return;
+        foreach (var t in _traced)
+        {
+            if (t.Session.Elapsed < every || t.Session.Recording.IsCompleted) continue;
+            TraceSession next;
+            try { next = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, Providers.All(), WindowPath(t.BasePath, t.Window + 1)); }
+            catch (CollectException) { continue; }
+            var closed = TraceOf(t, pgoPath: null);
+            var session = t.Session;
+            t.Session = next;
+            t.Started = DateTime.UtcNow;
+            t.Window++;
+            var before = t.Closing;
+            t.Closing = Task.Run(async () =>
+            {
+                await session.StopAsync();
+                await before;
+                _request.WindowClosed?.Invoke(closed with { Seconds = session.Elapsed.TotalSeconds, Bytes = session.Bytes, Events = session.Events });
+            });
+            _closing.Add(t.Closing);
+        }
+    }
+
+    private string WindowPath(string path, int window) => _request.Rotate is null ? path : WithSuffix(BaseOf(path), $".w{window:000}");
+
+    /// <summary>A window's path without its window number.</summary>
+    private static string BaseOf(string path) => System.Text.RegularExpressions.Regex.Replace(path, @"\.w[0-9]{3,}(?=\.[^/]*$|$)", "");
 
     private void ResumeUntraced(int pid, string why)
     {
@@ -176,7 +303,8 @@ public sealed class Collector
         ["UseSharedCompilation"] = "false",
     };
 
-    private Task StopAllAsync() => Task.WhenAll(_traced.Select(t => t.Session.StopAsync()));
+    /// <summary>Stops every open session and waits for the windows still closing.</summary>
+    private Task StopAllAsync() => Task.WhenAll(_traced.Select(t => t.Session.StopAsync()).Concat(_closing));
 
     /// <summary>
     /// Why no PGO file is asked for, or null. DOTNET_WritePGOData turns instrumentation on even where the
@@ -191,16 +319,45 @@ public sealed class Collector
         return null;
     }
 
+    /// <summary>The open windows; the PGO file, written at exit, belongs to a process's last one.</summary>
     private CollectResult Result(int? exitCode, bool stoppedEarly) => new(
-        _traced.Select(t => new CollectedTrace(
-            t.Pid, t.CommandLine, t.Session.TracePath, t.PgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
-            t.Session.Elapsed.TotalSeconds, t.Session.Bytes, t.Session.Events,
-            t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : [])
-        { RuntimeEnvironment = t.RuntimeEnvironment }).ToList(),
-        exitCode, stoppedEarly, _untraced.ToList());
+        _traced.Select(t => TraceOf(t, t.PgoPath)).ToList(), exitCode, stoppedEarly, _untraced.ToList());
+
+    private CollectedTrace TraceOf(Traced t, string? pgoPath) => new(
+        t.Pid, t.CommandLine, t.Session.TracePath, pgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
+        t.Session.Elapsed.TotalSeconds, t.Session.Bytes, t.Session.Events,
+        [.. t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : Array.Empty<string>(),
+         .. t.Note is { } note ? [note] : Array.Empty<string>()])
+    {
+        RuntimeEnvironment = t.RuntimeEnvironment,
+        Window = _request.Rotate is null ? 0 : t.Window,
+        History = t.History,
+    };
 
     private CollectStatus Status(TimeSpan elapsed) =>
-        new(elapsed, _traced.Count, _traced.Sum(t => t.Session.Events), _traced.Sum(t => t.Session.Bytes));
+        new(elapsed, _traced.Count, _traced.Sum(t => t.Session.Events), _traced.Sum(t => t.Session.Bytes),
+            _traced.Count == 0 ? 0 : _traced.Max(t => t.Window), DiskBytes());
+
+    /// <summary>The size of the trace folder (what --max-disk bounds), read at most once a second.</summary>
+    private long DiskBytes()
+    {
+        if (DateTime.UtcNow - _disk.At < TimeSpan.FromSeconds(1)) return _disk.Bytes;
+        _disk = (DateTime.UtcNow, FolderBytes(Path.GetDirectoryName(Path.GetFullPath(_request.TracePath))!));
+        return _disk.Bytes;
+    }
+
+    /// <summary>The bytes of the files directly in a folder (files that vanish meanwhile count nothing).</summary>
+    public static long FolderBytes(string folder)
+    {
+        long total = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+                try { total += file.Length; } catch (IOException) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return total;
+    }
 
     private static async Task Delay(int ms, CancellationToken token)
     {

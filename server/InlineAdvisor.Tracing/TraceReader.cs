@@ -105,6 +105,11 @@ internal static class TraceReader
         // Per JIT thread: the method being compiled, when it started, and the decisions so far.
         var compiling = new Dictionary<int, (long MethodId, double StartMs, List<InlineEvent> Inlines)>();
         var byVersion = new Dictionary<(long MethodId, long Version), CodeRange>();
+        // Rundown sends each body's IL-to-native map BEFORE the body's DCStop (seen on .NET 10: MapDCStop id=…b78 rejit=1,
+        // then DCStop Process rejit=1 OSR); its ReJITID is then the native code version, one per body. A map with no body
+        // yet waits here for it: attached, nearly every hot body comes from rundown, and without its map no sample found
+        // its statement (8 s attached to the pipeline sample lost the per-element sites and their source lines).
+        var waitingMaps = new Dictionary<(long MethodId, long Version), (int[] Native, int[] Il)>();
 
         source.AllEvents += _ => raw.Events++;
 
@@ -126,7 +131,10 @@ internal static class TraceReader
         };
         rundown.MethodDCStopVerbose += e => RangeOf(e, fromRundown: true);
         clr.MethodILToNativeMap += e => AddMap(e);
-        rundown.MethodILToNativeMapDCStop += e => AddMap(e);
+        rundown.MethodILToNativeMapDCStop += e =>
+        {
+            if (!AddMap(e)) waitingMaps[(e.MethodID, (long)e.ReJITID)] = MapOf(e);
+        };
         clr.LoaderModuleLoad += e => raw.ModulePaths[e.ModuleID] = e.ModuleILPath;
         rundown.LoaderModuleDCStop += e => raw.ModulePaths.TryAdd(e.ModuleID, e.ModuleILPath);
 
@@ -165,20 +173,27 @@ internal static class TraceReader
                 CodeVersion = (long)e.ReJITID,
                 FromRundown = fromRundown,
             };
+            if (fromRundown && waitingMaps.Remove(key, out var map)) (range.NativeOffsets, range.IlOffsets) = map;
             byVersion[key] = range;
             raw.Code.Add(range);
             return range;
         }
 
-        void AddMap(MethodILToNativeMapTraceData e)
+        // False when the body is not known yet (rundown sends the map first).
+        bool AddMap(MethodILToNativeMapTraceData e)
         {
-            if (!byVersion.TryGetValue((e.MethodID, (long)e.ReJITID), out var range) || range.IlOffsets is not null) return;
+            if (!byVersion.TryGetValue((e.MethodID, (long)e.ReJITID), out var range)) return false;
+            if (range.IlOffsets is null) (range.NativeOffsets, range.IlOffsets) = MapOf(e);
+            return true;
+        }
+
+        static (int[] Native, int[] Il) MapOf(MethodILToNativeMapTraceData e)
+        {
             int n = e.CountOfMapEntries;
             var pairs = new (int Native, int Il)[n];
             for (int i = 0; i < n; i++) pairs[i] = (e.NativeOffset(i), e.ILOffset(i));
             Array.Sort(pairs);
-            range.NativeOffsets = pairs.Select(p => p.Native).ToArray();
-            range.IlOffsets = pairs.Select(p => p.Il).ToArray();
+            return (pairs.Select(p => p.Native).ToArray(), pairs.Select(p => p.Il).ToArray());
         }
     }
 
