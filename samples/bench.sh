@@ -22,5 +22,7 @@ echo "== screening K changes in one design vs K separate experiments (the same s
 $bench screening
 echo "== collection overhead"
 $bench overhead "$samples" mixer --repeat "${REPEAT:-5}"
+echo "== a service under load: collection overhead and disk per hour (samples/LoadTest)"
+$bench loadtest "$PWD/samples/LoadTest/bin/Release/net10.0/LoadTest.dll" --repeat "${REPEAT:-5}"
 echo "== language server: code-lens latency (1M-edge store, 3,000-line file)"
 $bench lsp

@@ -4,6 +4,8 @@
 //   bench overhead <sample.dll> <case> [--repeat N]   workload time: no collection vs advisor vs dotnet-trace
 //   bench sequential [--sims N] [--explore]   pairs needed: sequential design vs fixed n, on synthetic noise
 //   bench screening [--sims N]                K changes screened together (ScreeningDesign) vs K sequential experiments
+//   bench loadtest <LoadTest.dll> [--repeat N] [--seconds S] [--duty ON/PERIOD]   a service under load: no collection vs
+//                                             advisor (full, and long-run --sample-duty) vs dotnet-trace: rps ratio, disk/hour
 //   bench lsp [--edges N] [--requests N]      code-lens latency over the protocol, 1M-edge store, 3,000-line file
 //   bench analyze-once <trace>                (internal) one analysis in a fresh process, prints peak RSS
 using System.Diagnostics;
@@ -17,6 +19,7 @@ var inv = CultureInfo.InvariantCulture;
 if (args is ["sequential", ..]) return SequentialBench.Run(args[1..]);
 if (args is ["screening", ..]) return ScreeningBench.Run(args[1..]);
 if (args is ["lsp", ..]) return await LspBench.Run(args[1..]);
+if (args is ["loadtest", ..]) return LoadTestBench.Run(args[1..], Environment.GetEnvironmentVariable("ADVISOR") ?? "advisor.dll", Environment.GetEnvironmentVariable("DOTNET_TRACE") ?? "dotnet-trace");
 if (args.Length < 2) { Console.Error.WriteLine("usage: bench analysis <trace> | bench overhead <sample.dll> <case> [--repeat N]"); return 2; }
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).FirstOrDefault(5);
 string self = Path.Combine(AppContext.BaseDirectory, "bench.dll");

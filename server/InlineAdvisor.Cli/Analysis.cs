@@ -62,7 +62,7 @@ internal static class Analysis
         failure = null;
         try
         {
-            return TraceAnalyzer.Analyze(run, assemblyDirs, trace.History);
+            return TraceAnalyzer.Analyze(run, assemblyDirs, trace.History, trace.SamplePaths);
         }
         catch (TraceFormatException e)
         {

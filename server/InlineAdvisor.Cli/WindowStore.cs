@@ -70,6 +70,7 @@ internal sealed class WindowStore(ProfileStore store, string traceFolder, long? 
         {
             _largestWindow = Math.Max(_largestWindow, window.Bytes);
             _deletable.Enqueue(Path.GetFullPath(window.TracePath));
+            foreach (var burst in window.SamplePaths) _deletable.Enqueue(burst);
             if (window.PgoPath is { } pgo) _deletable.Enqueue(pgo);
         }
         KeepWithinBound();

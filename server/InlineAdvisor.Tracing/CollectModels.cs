@@ -20,6 +20,8 @@ public sealed record CollectRequest
     /// <summary>End each process's trace after this long and start the next one (a window each, stored as its own run);
     /// null: one trace per process.</summary>
     public TimeSpan? Rotate { get; init; }
+    /// <summary>Duty-cycled samples: sample for On out of every Period (the JIT's events are recorded all the time); null: always.</summary>
+    public SampleDuty? SampleDuty { get; init; }
     /// <summary>Called, on a pool thread, with each window as soon as its trace is complete while the next one records
     /// (the windows open at the end come back in the result instead).</summary>
     public Action<CollectedTrace>? WindowClosed { get; init; }
@@ -42,6 +44,8 @@ public sealed record CollectedTrace(
     public IReadOnlyDictionary<string, string>? RuntimeEnvironment { get; init; }
     /// <summary>Which window of a rotated collection this trace is (1, 2, …); 0 when the collection was not rotated.</summary>
     public int Window { get; init; }
+    /// <summary>Duty-cycled collection: the sample bursts recorded beside <see cref="TracePath"/> (which then holds no samples).</summary>
+    public IReadOnlyList<string> SamplePaths { get; init; } = [];
     /// <summary>The process's JIT decisions from its earlier windows, to analyze this window with (in window order).</summary>
     public JitHistory? History { get; init; }
 }
@@ -51,6 +55,14 @@ public sealed record CollectResult(
     int? ExitCode,
     bool StoppedEarly,
     IReadOnlyList<string> Untraced);
+
+/// <summary>Sampling for <see cref="On"/> out of every <see cref="Period"/>: EventPipe's sampler has a fixed 1 ms interval on
+/// .NET 10 and stops every thread at each tick, so the time it runs is the lever.</summary>
+public sealed record SampleDuty(TimeSpan On, TimeSpan Period)
+{
+    public double Fraction => On / Period;
+    public override string ToString() => $"{On.TotalSeconds:0.###} s of every {Period.TotalSeconds:0.###} s";
+}
 
 /// <summary>Live figures for a progress line: the open windows' events and bytes, the latest window, and the trace folder's size.</summary>
 public sealed record CollectStatus(TimeSpan Elapsed, int Processes, long Events, long Bytes, int Window = 0, long DiskBytes = 0);

@@ -35,6 +35,11 @@ public sealed class Collector
         public string BasePath = session.TracePath;
         /// <summary>What the run must say about how it was traced, beside the mode's own caveats.</summary>
         public string? Note;
+        /// <summary>Duty-cycled sampling: the burst recording now, when the next starts, this window's burst files and their stops.</summary>
+        public TraceSession? Burst;
+        public DateTime NextBurst = DateTime.UtcNow;
+        public List<string> BurstPaths = [];
+        public List<Task> BurstStops = [];
         /// <summary>The last closed window's hand-over: each waits for the one before, so windows arrive in order.</summary>
         public Task Closing = Task.CompletedTask;
     }
@@ -95,7 +100,7 @@ public sealed class Collector
             }
             try
             {
-                session = TraceSession.Start(client, pid, Providers.All(), WindowPath(request.TracePath, 1));
+                session = TraceSession.Start(client, pid, WindowProviders(), WindowPath(request.TracePath, 1));
             }
             finally
             {
@@ -112,7 +117,7 @@ public sealed class Collector
         if (!ProcessExists(pid)) throw new CollectException($"no process with id {pid}");
         if (!DiagnosticSocketExists(pid))
             throw new CollectException($"process {pid} ({CommandLineOf(pid)}) is not a .NET process, or it runs as another user or with diagnostics disabled");
-        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, Providers.All(), WindowPath(request.TracePath, 1)));
+        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, WindowProviders(), WindowPath(request.TracePath, 1)));
         return await WatchAsync(traced, request, progress, cancel);
     }
 
@@ -143,6 +148,7 @@ public sealed class Collector
         while (!stop.IsCancellationRequested && ProcessExists(traced.Pid) && !traced.Session.Recording.IsCompleted)
         {
             RotateDue();
+            SampleDue();
             progress?.Report(Status(clock.Elapsed));
             await Delay(200, stop.Token);
         }
@@ -183,6 +189,7 @@ public sealed class Collector
             foreach (var pid in ListDiagnosticSockets())
                 if (known.Add(pid)) Adopt(pid, marker, request);
             RotateDue();
+            SampleDue();
             progress?.Report(Status(clock.Elapsed));
             await Delay(20, stop.Token);
         }
@@ -221,7 +228,7 @@ public sealed class Collector
         try
         {
             Track(pid, pgoPath, CollectMode.Launch,
-                TraceSession.AttachAtStartupAsync(pid, Providers.All(), tracePath, pgoPath, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult());
+                TraceSession.AttachAtStartupAsync(pid, WindowProviders(), tracePath, pgoPath, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult());
         }
         catch (CollectException e)
         {
@@ -253,22 +260,65 @@ public sealed class Collector
         {
             if (t.Session.Elapsed < every || t.Session.Recording.IsCompleted) continue;
             TraceSession next;
-            try { next = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, Providers.All(), WindowPath(t.BasePath, t.Window + 1)); }
+            try { next = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, WindowProviders(), WindowPath(t.BasePath, t.Window + 1)); }
             catch (CollectException) { continue; }
+            EndBurst(t);
             var closed = TraceOf(t, pgoPath: null);
             var session = t.Session;
+            var bursts = t.BurstStops;
             t.Session = next;
             t.Started = DateTime.UtcNow;
             t.Window++;
+            (t.BurstPaths, t.BurstStops) = ([], []);
             var before = t.Closing;
             t.Closing = Task.Run(async () =>
             {
                 await session.StopAsync();
+                await Task.WhenAll(bursts);
                 await before;
                 _request.WindowClosed?.Invoke(closed with { Seconds = session.Elapsed.TotalSeconds, Bytes = session.Bytes, Events = session.Events });
             });
             _closing.Add(t.Closing);
         }
+    }
+
+    /// <summary>Every window records the JIT's events; its samples too, unless they come in duty-cycled bursts.</summary>
+    private IReadOnlyList<Microsoft.Diagnostics.NETCore.Client.EventPipeProvider> WindowProviders() => Providers.All(withSamples: _request.SampleDuty is null);
+
+    /// <summary>
+    /// Duty-cycled sampling: a session of samples alone (no rundown: the window's own session lists the code) for
+    /// <see cref="SampleDuty.On"/> of every <see cref="SampleDuty.Period"/>, beside the window's session of JIT events.
+    /// </summary>
+    private void SampleDue()
+    {
+        if (_request.SampleDuty is not { } duty) return;
+        foreach (var t in _traced)
+        {
+            if (t.Session.Recording.IsCompleted) { EndBurst(t); continue; }
+            if (t.Burst is { } burst)
+            {
+                if (burst.Elapsed >= duty.On) EndBurst(t);
+                continue;
+            }
+            if (DateTime.UtcNow < t.NextBurst) continue;
+            t.NextBurst = DateTime.UtcNow + duty.Period;
+            var path = WithSuffix(t.BasePath, (_request.Rotate is null ? "" : $".w{t.Window:000}") + $".b{t.BurstPaths.Count + 1:00}");
+            try
+            {
+                t.Burst = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, Providers.SamplesOnly(), path, rundown: false);
+                t.BurstPaths.Add(path);
+            }
+            catch (CollectException) { }   // the process is ending
+        }
+    }
+
+    private void EndBurst(Traced t)
+    {
+        if (t.Burst is not { } burst) return;
+        t.Burst = null;
+        var stop = burst.StopAsync();
+        t.BurstStops.Add(stop);
+        _closing.Add(stop);
     }
 
     private string WindowPath(string path, int window) => _request.Rotate is null ? path : WithSuffix(BaseOf(path), $".w{window:000}");
@@ -304,7 +354,11 @@ public sealed class Collector
     };
 
     /// <summary>Stops every open session and waits for the windows still closing.</summary>
-    private Task StopAllAsync() => Task.WhenAll(_traced.Select(t => t.Session.StopAsync()).Concat(_closing));
+    private Task StopAllAsync()
+    {
+        foreach (var t in _traced) EndBurst(t);
+        return Task.WhenAll(_traced.Select(t => t.Session.StopAsync()).Concat(_closing));
+    }
 
     /// <summary>
     /// Why no PGO file is asked for, or null. DOTNET_WritePGOData turns instrumentation on even where the
@@ -327,8 +381,10 @@ public sealed class Collector
         t.Pid, t.CommandLine, t.Session.TracePath, pgoPath is { } p && File.Exists(p) ? p : null, t.Mode, t.Started,
         t.Session.Elapsed.TotalSeconds, t.Session.Bytes, t.Session.Events,
         [.. t.Mode == CollectMode.Attach ? [AttachCaveat] : t.PgoPath is null && PgoOffReason() is { } off ? [off] : Array.Empty<string>(),
-         .. t.Note is { } note ? [note] : Array.Empty<string>()])
+         .. t.Note is { } note ? [note] : Array.Empty<string>(),
+         .. _request.SampleDuty is { } duty ? [$"CPU samples were taken in bursts, {duty} ({duty.Fraction:0.#%} of the time), to cut the sampler's cost (collect --sample-duty); shares are of the sampled time"] : Array.Empty<string>()])
     {
+        SamplePaths = t.BurstPaths.ToList(),
         RuntimeEnvironment = t.RuntimeEnvironment,
         Window = _request.Rotate is null ? 0 : t.Window,
         History = t.History,

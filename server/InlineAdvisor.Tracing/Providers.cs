@@ -16,6 +16,9 @@ public static class Providers
     // Rundown (requested on the session, not as a provider) lists every method and module range,
     // ReadyToRun code included, when the session stops: it resolves addresses of code never jitted.
 
+    /// <summary>CPU samples alone: the bursts of a duty-cycled collection (`collect --sample-duty`).</summary>
+    public static IReadOnlyList<EventPipeProvider> SamplesOnly() => [new(SampleProfiler, EventLevel.Informational)];
+
     public static IReadOnlyList<EventPipeProvider> All(bool withSamples = true)
     {
         var list = new List<EventPipeProvider>

@@ -11,9 +11,10 @@ public static class TraceAnalyzer
     /// <param name="history">The same process's earlier windows (`collect --rotate`): their decisions are carried to the bodies
     /// this trace sees only in its rundown, and this trace's compiles are added for the next window.</param>
     /// <exception cref="TraceFormatException">The file is missing or not an EventPipe trace.</exception>
-    public static RunProfile Analyze(RunInfo run, IReadOnlyList<string>? assemblyDirs = null, JitHistory? history = null)
+    /// <param name="samplePaths">The sample bursts of a duty-cycled collection, recorded beside the trace.</param>
+    public static RunProfile Analyze(RunInfo run, IReadOnlyList<string>? assemblyDirs = null, JitHistory? history = null, IReadOnlyList<string>? samplePaths = null)
     {
-        var raw = TraceReader.Read(run.TracePath);
+        var raw = TraceReader.Read(run.TracePath, samplePaths);
         if (history is not null && history.CarryInto(raw) is var carried and > 0)
             run = run with { Notes = [.. run.Notes, $"the JIT's decisions for {carried} bodies compiled in earlier windows of this collection are carried from those windows' traces"] };
         var pgo = run.PgoPath is { } p && File.Exists(p) ? PgoText.Parse(p) : null;

@@ -63,10 +63,25 @@ internal static class TraceReader
 {
     private static readonly Func<TraceEvent, IntPtr> EventRecordOf = CompileEventRecordAccessor();
 
-    public static RawTrace Read(string path)
+    /// <param name="samplePaths">Sample bursts recorded beside the trace (a duty-cycled collection): their stacks are resolved
+    /// against the trace's compiled bodies and rundown.</param>
+    public static RawTrace Read(string path, IReadOnlyList<string>? samplePaths = null)
+    {
+        var raw = new RawTrace();
+        ReadInto(raw, path);
+        var (duration, start) = (raw.DurationSeconds, raw.StartUtc);
+        foreach (var burst in samplePaths ?? [])
+        {
+            if (!File.Exists(burst)) continue;   // deleted by --max-disk after the window was stored: its samples are in the store
+            ReadInto(raw, burst);
+        }
+        (raw.DurationSeconds, raw.StartUtc) = (duration, start);
+        return raw;
+    }
+
+    private static void ReadInto(RawTrace raw, string path)
     {
         if (!File.Exists(path)) throw new TraceFormatException($"trace file not found: {path}");
-        var raw = new RawTrace();
         EventPipeEventSource source;
         try
         {
@@ -94,7 +109,6 @@ internal static class TraceReader
             raw.DurationSeconds = source.SessionDuration.TotalSeconds;
             raw.StartUtc = source.SessionStartTime.ToUniversalTime();
         }
-        return raw;
     }
 
     private static void Subscribe(EventPipeEventSource source, RawTrace raw)

@@ -32,11 +32,13 @@ public sealed class TraceSession
 
     /// <summary>Starts a session on a connected client (the runtime keeps running) and records it.</summary>
     /// <exception cref="CollectException">The process refused or vanished.</exception>
-    public static TraceSession Start(DiagnosticsClient client, int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath)
+    /// <param name="rundown">List every compiled method when the session stops (what resolves sample addresses); a burst of
+    /// samples beside a session that has it needs none.</param>
+    public static TraceSession Start(DiagnosticsClient client, int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath, bool rundown = true)
     {
         try
         {
-            return new TraceSession(client.StartEventPipeSession(providers, requestRundown: true, circularBufferMB: 256), tracePath);
+            return new TraceSession(client.StartEventPipeSession(providers, requestRundown: rundown, circularBufferMB: 256), tracePath);
         }
         catch (Exception e) when (IsClientFailure(e))
         {

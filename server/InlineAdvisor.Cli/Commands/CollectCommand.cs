@@ -48,6 +48,11 @@ internal static class CollectCommand
             Description = "Keep the trace folder within this size (e.g. 500MB, 2GB): with --rotate, the oldest stored windows' traces are deleted (their runs stay in the store). A trace not yet stored is never deleted, so allow at least three windows.",
             HelpName = "size",
         };
+        var duty = new Option<string?>("--sample-duty")
+        {
+            Description = "Take CPU samples only ON of every PERIOD (e.g. 1s/10s) while the JIT's events are recorded all the time: the long-run mode for load tests, where the sampler (every thread stopped each millisecond) is most of the cost.",
+            HelpName = "on/period",
+        };
         var noPgo = new Option<bool>("--no-pgo") { Description = "Do not ask the runtime to write its dynamic-PGO counts (DOTNET_WritePGOData) at exit." };
         var store = Common.StoreOption();
         var cmd = new Command("collect", """
@@ -59,10 +64,11 @@ internal static class CollectCommand
               advisor collect --pid 4242 --duration 30s                    attach (samples; decisions only for later compiles)
               advisor collect --name MyService --rotate 5m --max-disk 2GB  through a load test: a run per 5 minutes
               advisor collect --listen /tmp/advisor.sock --rotate 5m       a service started with DOTNET_DiagnosticPorts=/tmp/advisor.sock
+              advisor collect --name MyService --rotate 5m --sample-duty 1s/10s   long-run mode: samples 10% of the time
 
             Exit code 3: the workload itself failed (its runs are still stored, with a note).
             """)
-        { command, pid, name, listen, duration, rotate, maxDisk, output, filter, noPgo, store };
+        { command, pid, name, listen, duration, rotate, maxDisk, duty, output, filter, noPgo, store };
 
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -93,6 +99,14 @@ internal static class CollectCommand
                 if (every is null) return Common.Fail("--max-disk needs --rotate: only whole windows whose runs are stored can be deleted", ExitCode.Usage);
                 bound = parsed;
             }
+            SampleDuty? sampleDuty = null;
+            if (parse.GetValue(duty) is { } dt)
+            {
+                var parts = dt.Split('/');
+                if (parts.Length != 2 || ParseDuration(parts[0]) is not { } on || ParseDuration(parts[1]) is not { } period || on >= period || on < TimeSpan.FromMilliseconds(200))
+                    return Common.Fail($"--sample-duty: cannot read '{dt}' as ON/PERIOD with 200ms <= ON < PERIOD (use e.g. 1s/10s)", ExitCode.Usage);
+                sampleDuty = new SampleDuty(on, period);
+            }
             if (attachName is not null)
             {
                 var found = Collector.FindByName(attachName);
@@ -118,6 +132,7 @@ internal static class CollectCommand
             var request = new CollectRequest
             {
                 Rotate = every,
+                SampleDuty = sampleDuty,
                 WindowClosed = windows is null ? null : windows.Closed,
                 Command = args.Length > 0 ? args : null,
                 ProcessId = attachPid,

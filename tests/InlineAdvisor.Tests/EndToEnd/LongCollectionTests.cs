@@ -137,6 +137,37 @@ public sealed class LongCollectionTests : IDisposable
     }
 
     [Fact]
+    public void A_service_under_load_in_long_run_mode_gives_a_profile_per_window_from_sample_bursts()
+    {
+        // The load-test sample: its service launched under the advisor, its bounded client driving it on loopback.
+        var store = _dir.File("load.db");
+        var folder = Path.Combine(_dir.Path, "load");
+        var url = $"http://127.0.0.1:{5300 + Environment.ProcessId % 500}";
+        var advisor = Task.Run(() => LiveProcesses.RunAdvisor(_dir.Path, null, "collect", "--store", store, "--output", Path.Combine(folder, "svc.nettrace"),
+            "--rotate", "4s", "--sample-duty", "1s/4s", "--duration", "14s", "--", "dotnet", Repo.LoadTestDll, "serve", "--urls", url));
+        var client = LiveProcesses.Run("dotnet", [Repo.LoadTestDll, "drive", "--url", url, "--seconds", "9", "--concurrency", "2"], _dir.Path);
+        Assert.True(client.ExitCode == 0, client.All);
+        Assert.Contains("failures: 0", client.Stdout);
+        var r = advisor.Result;
+        Assert.True(r.ExitCode == 0, r.All);
+
+        var runs = Runs(store);
+        Assert.True(runs.Count >= 3, $"{runs.Count} runs:\n{r.All}");
+        var loaded = runs.Where(p => p.Sites.Any(s => s.Caller.Display.StartsWith("LoadTest.OrderPricing.Quote", StringComparison.Ordinal) && s.TotalSamples > 0)).ToList();
+        Assert.True(loaded.Count >= 2, $"the service's pricing loop has samples in {loaded.Count} windows of {runs.Count}");
+        foreach (var p in runs)
+        {
+            Assert.Contains(p.Run.Notes, n => n.StartsWith("CPU samples were taken in bursts, 1 s of every 4 s", StringComparison.Ordinal));
+            // Samples came only from the bursts: each window's JIT trace holds none of its own.
+            Assert.True(File.Exists(p.Run.TracePath));
+        }
+        var bursts = Directory.GetFiles(folder, "svc.w*.b*.nettrace");
+        Assert.True(bursts.Length >= 3, $"{bursts.Length} burst files");
+        // Windows after the first carry the JIT's decisions for the service's code compiled before them.
+        Assert.Contains(runs.Skip(1), p => p.Sites.Any(s => s.Caller.Assembly == "LoadTest" && s.Decision.Outcome != InlineOutcome.Unknown));
+    }
+
+    [Fact]
     public void Bad_long_collection_options_are_one_line_each()
     {
         var store = _dir.File("bad.db");
@@ -146,6 +177,7 @@ public sealed class LongCollectionTests : IDisposable
             (new[] { "--rotate", "0.5s", "--pid", "1" }, "--rotate: cannot read '0.5s'"),
             (new[] { "--rotate", "10s", "--max-disk", "lots", "--pid", "1" }, "--max-disk: cannot read 'lots'"),
             (new[] { "--listen", store, "--pid", "1" }, "give exactly one of"),
+            (new[] { "--sample-duty", "5s/1s", "--pid", "1" }, "--sample-duty: cannot read '5s/1s'"),
         })
         {
             var r = LiveProcesses.RunAdvisor(_dir.Path, null, ["collect", "--store", store, .. args]);

@@ -18,6 +18,8 @@ public static class Repo
     public static readonly string Advisor = Path.Combine(AppContext.BaseDirectory, "advisor.dll");
     public static readonly string SamplesDir = Path.Combine(Root, "samples", "InlineSamples", "bin", Configuration, "net10.0");
     public static readonly string SamplesDll = Path.Combine(SamplesDir, "InlineSamples.dll");
+    /// <summary>The load-test sample: `serve --urls …` and its bounded client `drive --url …`.</summary>
+    public static readonly string LoadTestDll = Path.Combine(Root, "samples", "LoadTest", "bin", Configuration, "net10.0", "LoadTest.dll");
 
     private static string FindRoot()
     {

@@ -98,4 +98,38 @@ public sealed class StopTests : IDisposable
             LiveProcesses.AssertNoneLeftBehind(_tag);
         }
     }
+
+    [Fact]
+    public void Ctrl_c_mid_window_keeps_every_window_recorded_so_far()
+    {
+        var store = _dir.File("windows.db");
+        var trace = _dir.File("mixer.nettrace");
+        using var advisor = LiveProcess.Start("python3", ["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+            "setsid", "dotnet", Repo.Advisor, "collect", "--store", store, "--output", trace, "--rotate", "2s",
+            "--", "dotnet", Repo.SamplesDll, "mixer", "--scale", "6"], _dir.Path, LiveProcesses.Tagged(_tag));
+        try
+        {
+            // Into the second window, then Ctrl-C in its middle.
+            var second = _dir.File("mixer.w002.nettrace");
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(second) && clock.Elapsed < TimeSpan.FromSeconds(60) && !advisor.HasExited) Thread.Sleep(100);
+            Thread.Sleep(1000);
+            Assert.False(advisor.HasExited, "the advisor ended before Ctrl-C: " + (advisor.HasExited ? advisor.WaitForExit(1).All : ""));
+            LiveProcesses.Signal(-LiveProcesses.ProcessGroupOf(advisor.Id), 2);
+
+            var r = advisor.WaitForExit(120);
+            Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.All}");
+            Assert.DoesNotContain("   at ", r.All);
+            using var s = ProfileStore.Open(store);
+            var runs = s.ListRuns().OrderBy(x => x.Id).Select(x => s.LoadRun(x.Id)!).ToList();
+            Assert.True(runs.Count >= 2, $"{runs.Count} runs: {r.All}");
+            Assert.Equal(_dir.File("mixer.w001.nettrace"), runs[0].Run.TracePath);
+            Assert.Contains(runs[^1].Run.Notes, n => n.Contains("stopped before the program ended"));
+            Assert.All(runs, p => Assert.True(p.Totals.Samples > 0 && File.Exists(p.Run.TracePath), $"window {p.Run.TracePath} lost"));
+        }
+        finally
+        {
+            LiveProcesses.AssertNoneLeftBehind(_tag);
+        }
+    }
 }
