@@ -24,3 +24,5 @@ echo "== collection overhead"
 $bench overhead "$samples" mixer --repeat "${REPEAT:-5}"
 echo "== language server: code-lens latency (1M-edge store, 3,000-line file)"
 $bench lsp
+echo "== HTML report: 10k sites vs 100, time to draw in headless Chromium (Debian's /usr/bin/chromium)"
+$bench html --out "$out/html"

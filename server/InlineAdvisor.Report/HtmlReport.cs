@@ -4,8 +4,10 @@
 using System.Net;
 using System.Reflection;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using InlineAdvisor.Core;
 using InlineAdvisor.Model;
@@ -28,11 +30,19 @@ public sealed record HtmlReportInput(
 /// <summary>An experiment with the per-run values of its deciding metric by arm (A baseline, B variant, C the A/A control).</summary>
 public sealed record ExperimentView(ExperimentRecord Record, string Summary, IReadOnlyDictionary<string, IReadOnlyList<double>> Distributions);
 
+/// <summary>A <see cref="MethodRow"/> without its sites (they are in the report's rows already; 10k sites twice would double the page).</summary>
+public sealed record MethodView(MethodIdentity Method, string ExistingAttribute, int Sites, int Callers, double SummedShare, int InlinedSites,
+    IReadOnlyDictionary<string, int> RefusedByReason, int UndecidedSites, double CallersJitMilliseconds)
+{
+    public static MethodView Of(MethodRow m) => new(m.Method, m.ExistingAttribute, m.Sites.Count, m.Callers, m.SummedShare, m.InlinedSites,
+        m.RefusedByReason, m.UndecidedSites, m.CallersJitMilliseconds);
+}
+
 /// <summary>The JSON the page reads (its schema is this record: the script names these fields).</summary>
 public sealed record ReportPageData(
     string Generator,
     ProfileReport Report,
-    IReadOnlyList<MethodRow> Methods,
+    IReadOnlyList<MethodView> Methods,
     IReadOnlyList<BudgetCompile> BudgetCompiles,
     IReadOnlyList<ExperimentView> Experiments,
     IReadOnlyList<ScreenRecord> Screens,
@@ -47,9 +57,14 @@ public static partial class HtmlReport
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        // The default encoder writes <, >, & and quotes as \uXXXX, so method names such as List<T>.<Add>b__0 can never
-        // close the script element or open a tag; Render also escapes "</" for good measure.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Relaxed: names stay readable and short (the default encoder writes `, +, & as \uXXXX too); Render escapes "<".
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // MethodIdentity.NameKey repeats type, name and signature: the page keys methods by those fields itself.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers = { t => { if (t.Type == typeof(MethodIdentity)) t.Properties.Remove(t.Properties.Single(p => p.Name == "nameKey")); } },
+        },
     };
 
     /// <summary>
@@ -88,7 +103,7 @@ public static partial class HtmlReport
         var profile = input.Profile;
         var evidence = new SiteEvidence(input.Experiments);
         var report = ReportBuilder.Build(profile, top: int.MaxValue, input.HotThreshold, evidence.Newest, input.HideSite);
-        var methods = ReportBuilder.Methods(profile, input.HideSite is { } hide ? s => !hide(s) : null);
+        var methods = ReportBuilder.Methods(profile, input.HideSite is { } hide ? s => !hide(s) : null).Select(MethodView.Of).ToList();
         // The experiments that speak for a site of this run (the report's one rule), or were planned on it.
         var edges = profile.Sites.Select(s => (s.Caller, s.Callee)).ToHashSet();
         var experiments = SiteEvidence.NewestFirst(input.Experiments
@@ -109,8 +124,9 @@ public static partial class HtmlReport
 
     public static string Render(ReportPageData data)
     {
-        // "<\/" is the same string to JSON and cannot end the script element; "<!--" could start an HTML comment state.
-        var json = JsonSerializer.Serialize(data, Json).Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "<\\u0021--", StringComparison.Ordinal);
+        // In JSON text "<" occurs only inside strings, where \u003c is the same character: with none left, no method name
+        // (List<T>.<Add>b__0, a "</script>" in a path) can end the script element or open a comment or a tag.
+        var json = JsonSerializer.Serialize(data, Json).Replace("<", "\\u003c", StringComparison.Ordinal);
         var run = data.Report.Run;
         var values = new Dictionary<string, string>
         {

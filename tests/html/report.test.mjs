@@ -15,6 +15,7 @@ const advisor = path.join(repo, 'server/InlineAdvisor.Cli/bin/Release/net10.0/ad
 const samplesDir = path.join(repo, 'samples/InlineSamples/bin/Release/net10.0');
 const fixtures = path.join(repo, 'tests/fixtures');
 const artifacts = path.join(repo, 'tests/artifacts');
+const bench = path.join(repo, 'server/InlineAdvisor.Bench/bin/Release/net10.0/bench.dll');
 
 let tmp, page, context, reportFile, requests = [], consoleErrors = [], pageErrors = [];
 
@@ -82,6 +83,35 @@ test('the inline tree, budget, experiment, calibration and advice panels say som
   for (const id of ['budget', 'experiments', 'calibration', 'advice'])
     assert.ok((await page.textContent('#' + id)).trim().length > 0, `#${id} is empty`);
   assert.match(await page.textContent('#advice'), /candidates worth measuring|advice \(measured/);
+});
+
+test('a synthetic page with experiments, a screen and calibration points draws their plots', async () => {
+  // The mixer store has no experiments: the bench's synthetic profile (6 experiments with raw runs, a screen, calibration
+  // points, 300 sites) exercises those panels.
+  const dir = path.join(tmp, 'synthetic');
+  execFileSync('dotnet', [bench, 'html', '--pages-only', '--sites', '300', '--baseline', '50', '--out', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const other = await context.newPage();
+  const errors = [], fetched = [];
+  other.on('pageerror', e => errors.push(String(e)));
+  other.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  other.on('request', r => fetched.push(r.url()));
+  const file = pathToFileURL(path.join(dir, 'report-300.html')).href;
+  await other.goto(file);
+  await other.waitForFunction(() => typeof window.__rendered === 'number');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(fetched, [file]);
+  assert.equal(await other.$$eval('#experiments svg.distribution', s => s.length), 6);
+  // Box and dots per arm: 30 runs each of A, B and C.
+  assert.equal(await other.$$eval('.experiment[data-experiment="1"] svg circle', c => c.length), 90);
+  assert.ok(await other.$$eval('#screens svg circle', c => c.length) === 6);
+  assert.equal(await other.$$eval('#calibration circle.calibration-point', c => c.length), 6);
+  assert.ok(await other.$$eval('#advice table tbody tr', r => r.length) > 0);
+  // Synthetic method 0 (<Run>b__0) has one budget-limited compile of 40 decisions.
+  const value = await other.$$eval('#tree select option', os => os.find(o => o.textContent.includes('.<Run>b__0 '))?.value);
+  assert.ok(value, 'method 0 is in the inline tree\'s list');
+  await other.selectOption('#tree select', value);
+  assert.equal(await other.$$eval('#tree ol.jit-order li', l => l.length), 40, 'its budget-limited compile, every decision in JIT order');
+  await other.close();
 });
 
 test('per method view and a screenshot', async () => {

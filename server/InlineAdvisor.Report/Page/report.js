@@ -152,7 +152,7 @@
     else DataTable(methodBox, 'methods-table', [
       { title: 'method', name: true, value: function (m) { return methodName(m.method); } },
       { title: 'attribute', value: function (m) { return m.existingAttribute || '-'; } },
-      { title: 'sites', num: true, value: function (m) { return m.sites.length; } },
+      { title: 'sites', num: true, value: function (m) { return m.sites; } },
       { title: 'callers', num: true, value: function (m) { return m.callers; } },
       { title: 'summed share', num: true, value: function (m) { return num(m.summedShare); }, text: function (m) { return pct(m.summedShare); } },
       { title: 'inlined', num: true, value: function (m) { return m.inlinedSites; } },
