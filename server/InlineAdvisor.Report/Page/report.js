@@ -367,7 +367,8 @@
             plot.appendChild(c);
           });
         });
-        card.appendChild(el('div', { cls: 'muted', text: e.decidingMetric + ' per measured run (box: quartiles and median; dots: runs)' }));
+        var unit = (e.metrics.filter(function (m) { return m.metric === e.decidingMetric; })[0] || {}).unit;
+        card.appendChild(el('div', { cls: 'muted', text: e.decidingMetric + (unit ? ' (' + unit + ')' : '') + ' per measured run (box: quartiles and median; dots: runs)' }));
         card.appendChild(plot);
       }
       var rows = e.metrics.map(function (m) {
@@ -432,18 +433,18 @@
     }
     var vals = [0];
     pts.forEach(function (p) { [p.measured, p.measuredLow, p.measuredHigh, p.predicted, p.predictedLow, p.predictedHigh].forEach(function (v) { if (isFinite(num(v))) vals.push(num(v)); }); });
-    var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals), S = 380, M = 48;
-    var fx = scale(lo, hi, M, S - 12), fy = scale(lo, hi, S - M, 12);
+    var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals), S = 400, M = 70, R = 30;   // M: room for tick labels and the axis title
+    var fx = scale(lo, hi, M, S - R), fy = scale(lo, hi, S - M, 12);
     var plot = svg('svg', { width: S, height: S, viewBox: '0 0 ' + S + ' ' + S, role: 'img', 'aria-label': 'predicted vs measured' });
     plot.appendChild(svg('line', { x1: fx(fx.lo), y1: fy(fx.lo), x2: fx(fx.hi), y2: fy(fx.hi), 'class': 'grid', 'stroke-dasharray': '4 3' }));
-    plot.appendChild(svg('line', { x1: M, x2: S - 12, y1: fy(0), y2: fy(0), 'class': 'axis' }));
+    plot.appendChild(svg('line', { x1: M, x2: S - R, y1: fy(0), y2: fy(0), 'class': 'axis' }));
     plot.appendChild(svg('line', { x1: fx(0), x2: fx(0), y1: 12, y2: S - M, 'class': 'axis' }));
     ticks(fx, 3).forEach(function (t) {
       plot.appendChild(svg('text', { x: fx(t), y: S - M + 16, 'text-anchor': 'middle' }, signed(t)));
       plot.appendChild(svg('text', { x: M - 4, y: fy(t) + 4, 'text-anchor': 'end' }, signed(t)));
     });
-    plot.appendChild(svg('text', { x: S / 2, y: S - 6, 'text-anchor': 'middle' }, 'predicted (app-level, 90% interval)'));
-    plot.appendChild(svg('text', { x: 12, y: S / 2, transform: 'rotate(-90 12 ' + S / 2 + ')', 'text-anchor': 'middle' }, 'measured (95% interval)'));
+    plot.appendChild(svg('text', { x: (M + S - R) / 2, y: S - M + 40, 'text-anchor': 'middle' }, 'predicted (app-level, 90% interval)'));
+    plot.appendChild(svg('text', { x: 12, y: (S - M) / 2, transform: 'rotate(-90 12 ' + (S - M) / 2 + ')', 'text-anchor': 'middle' }, 'measured (95% interval)'));
     pts.forEach(function (p) {
       var x = fx(num(p.predicted)), y = fy(num(p.measured));
       var pl = isFinite(num(p.predictedLow)) ? fx(num(p.predictedLow)) : fx(fx.lo), ph = isFinite(num(p.predictedHigh)) ? fx(num(p.predictedHigh)) : fx(fx.hi);
@@ -486,6 +487,30 @@
         { title: 'why', value: function (s) { return s.reason + (s.split ? ' · ' + s.split : ''); } },
       ], rows, null);
     });
+    // The method lines (an attribute is the method's: its effect is the sum over its sites) and the inline-budget lines.
+    if ((a.methods || []).length) {
+      box.appendChild(el('h3', { text: 'methods with an inlining attribute' }));
+      var mh = el('div'); box.appendChild(mh);
+      DataTable(mh, 'advice-methods', [
+        { title: 'advice', value: function (m) { return m.headline; } },
+        { title: 'method', name: true, value: function (m) { return methodName(m.method); } },
+        { title: 'attribute', value: function (m) { return m.existingAttribute; } },
+        { title: 'sites', num: true, value: function (m) { return m.sites; } },
+        { title: 'summed share', num: true, value: function (m) { return num(m.summedShare); }, text: function (m) { return pct(m.summedShare); } },
+        { title: 'payoff', value: function (m) { return m.payoff; } },
+        { title: 'why', value: function (m) { return m.reason; } },
+      ], a.methods, null);
+    }
+    if ((a.budget || []).length) {
+      box.appendChild(el('h3', { text: 'inline budget' }));
+      var bh = el('div'); box.appendChild(bh);
+      DataTable(bh, 'advice-budget', [
+        { title: 'advice', value: function (b) { return b.headline; } },
+        { title: 'change', value: function (b) { return b.change; } },
+        { title: 'payoff', value: function (b) { return b.payoff; } },
+        { title: 'why', value: function (b) { return b.reason; } },
+      ], a.budget, null);
+    }
   })();
 
   window.__rendered = performance.now();
