@@ -19,7 +19,7 @@ internal static class ReportCommand
         var screens = new Option<bool>("--screens") { Description = "The screens (`experiment --screen`) run on this profile: each candidate's effect with its interval, the A/A control, interactions." };
         var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
         var methods = new Option<bool>("--methods") { Description = "One line per callee method over all its sites (an attribute is the method's: its whole effect is here), instead of per site." };
-        var html = new Option<string?>("--html") { Description = "Write the whole report as one self-contained HTML file (sortable tables, call-edge icicle, inline trees, experiments, calibration, advice)." };
+        var html = new Option<string?>("--html") { Description = "Write the whole report as one self-contained HTML file: every site (not --top), sortable tables, call-edge icicle, inline trees, budget, experiments, screens, calibration, advice." };
         var app = new Option<string?>("--app") { Description = "With --html: the folder of the app's built assemblies, for the advice and calibration panels (the model needs their IL)." };
         var model = new Option<string?>("--model") { Description = "With --html: the model JSON. Default: the shipped models/inline-model.json found above the advisor." };
         var store = Common.StoreOption();
@@ -43,7 +43,7 @@ internal static class ReportCommand
             var profile = parse.GetValue(aggregate)
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
-            if (parse.GetValue(screens))
+            if (parse.GetValue(screens) && parse.GetValue(html) is null)   // the page has the screens too
             {
                 var found = profileStore.ListScreens().Where(x => x.ProfileRunId == info.Id).ToList();
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { run = info.Id, screens = found }, JsonOptions));
