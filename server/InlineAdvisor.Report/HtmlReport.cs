@@ -25,7 +25,11 @@ public sealed record HtmlReportInput(
     IReadOnlyList<CalibrationPoint>? Calibration,
     string? CalibrationNote,
     double HotThreshold = 0.01,
-    Func<CallSite, bool>? HideSite = null);
+    Func<CallSite, bool>? HideSite = null)
+{
+    /// <summary>Caveats about what the page holds, shown under the run's own notes (e.g. the editor's snapshot leaves cold sites out).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>An experiment with the per-run values of its deciding metric by arm (A baseline, B variant, C the A/A control).</summary>
 public sealed record ExperimentView(ExperimentRecord Record, string Summary, IReadOnlyDictionary<string, IReadOnlyList<double>> Distributions);
@@ -49,7 +53,8 @@ public sealed record ReportPageData(
     AdviceReport? Advice,
     string? AdviceNote,
     IReadOnlyList<CalibrationPoint>? Calibration,
-    string? CalibrationNote);
+    string? CalibrationNote,
+    IReadOnlyList<string> Notes);
 
 public static partial class HtmlReport
 {
@@ -110,7 +115,7 @@ public static partial class HtmlReport
                 .Where(e => e.ProfileRunId == profile.Run.Id || e.Sites.Any(s => edges.Contains((s.Caller, s.Callee)))))
             .Select(e => new ExperimentView(e, ReportBuilder.DescribeEvidence(e), Distributions(e))).ToList();
         return new ReportPageData("InlineAdvisor", report, methods, profile.BudgetCompiles, experiments, input.Screens,
-            input.Advice, input.AdviceNote, input.Calibration, input.CalibrationNote);
+            input.Advice, input.AdviceNote, input.Calibration, input.CalibrationNote, input.Notes);
     }
 
     /// <summary>Per arm, the measured runs' values of the deciding metric (warm-ups, negative rounds, left out).</summary>

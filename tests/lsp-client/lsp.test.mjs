@@ -234,6 +234,7 @@ test('the reportHtml command returns the HTML page of the store snapshot, with t
   assert.ok(data.methods.some(m => m.method.display === 'InlineSamples.ByteHasher.Mix'));
   // No app folder setting in this session: the advice panel says how to get one instead of guessing.
   assert.equal(data.advice, null);
+  assert.ok(data.notes.some(n => /editor's snapshot/.test(n)), 'the page says it holds the snapshot, not every site');
   assert.match(data.adviceNote, /inlineAdvisor\.workload\.appDir/);
 });
 

@@ -182,7 +182,10 @@ internal sealed class CommandHandler(ServerContext server)
     {
         var index = server.Store.Index ?? throw new RpcException(ErrorCodes.RequestFailed, server.Store.Message ?? "no profile in the store yet");
         var input = HtmlReport.Input(index.Profile, index.Experiments, index.Screens, server.AppDirPath(server.Settings), null,
-            "set inlineAdvisor.workload.appDir to the folder of the built assemblies");
+            "set inlineAdvisor.workload.appDir to the folder of the built assemblies") with
+        {
+            Notes = ["the editor's snapshot: only sites with a source line and at least the lenses' floor of samples are loaded; `advisor report --html` has every site"],
+        };
         return new ReportHtmlResult(HtmlReport.Render(input));
     }
 

@@ -44,7 +44,7 @@
     head.appendChild(el('div', { text: 'CPU samples ' + count(t.samples) + ' · JIT ' + Math.round(num(t.jitMilliseconds)) + ' ms over ' +
       count(t.methodsJitted) + ' compiles · Tier1 code ' + count(t.tier1CodeBytes) + ' bytes · ' + count(report.sitesTotal) + ' call sites' +
       (report.frameworkSitesHidden > 0 ? ' (' + count(report.frameworkSitesHidden) + ' framework-internal hidden)' : '') }));
-    (r.notes || []).forEach(function (n) { head.appendChild(el('div', { cls: 'warn', text: 'note: ' + n })); });
+    (r.notes || []).concat(data.notes || []).forEach(function (n) { head.appendChild(el('div', { cls: 'warn', text: 'note: ' + n })); });
     var nav = document.getElementById('nav');
     document.querySelectorAll('main section').forEach(function (s) {
       nav.appendChild(el('a', { href: '#' + s.id, text: s.querySelector('h2').textContent.split(':')[0].split('(')[0].trim() }));
