@@ -26,3 +26,5 @@ echo "== a service under load: collection overhead and disk per hour (samples/Lo
 $bench loadtest "$PWD/samples/LoadTest/bin/Release/net10.0/LoadTest.dll" --repeat "${REPEAT:-5}"
 echo "== language server: code-lens latency (1M-edge store, 3,000-line file)"
 $bench lsp
+echo "== HTML report: 10k sites vs 100, time to draw in headless Chromium (Debian's /usr/bin/chromium)"
+$bench html --out "$out/html"

@@ -2,7 +2,8 @@
 # Every test suite of the repo, in order, each run even when an earlier one failed; a closing line per suite and
 # a total ("N passed, N failed") that .ci/run reads. Exit non-zero when any suite failed.
 #   1. the .NET tests (builds the solution, the samples and the `advisor` binary the others use)
-#   2. the language server driven by the real vscode-jsonrpc client (tests/lsp-client/)
+#   2. the language server driven by the real vscode-jsonrpc client (tests/lsp-client/), and the HTML report in headless
+#      Chromium (tests/html/, playwright-core driving Debian's /usr/bin/chromium)
 #   3. the extension's unit tests, and 4. the extension end to end in a real VS Code (code-server + headless Chromium)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +38,7 @@ suite "dotnet" 'Passed: +\K[0-9]+' 'Failed: +\K[0-9]+' \
   dotnet test InlineAdvisor.sln -c Release --logger "console;verbosity=normal"
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 suite "lsp-client" '^# pass \K[0-9]+' '^# fail \K[0-9]+' node --test --test-reporter=tap tests/lsp-client/
+suite "html" '^# pass \K[0-9]+' '^# fail \K[0-9]+' node --test --test-reporter=tap tests/html/
 [ -d vscode-extension/node_modules ] || npm --prefix vscode-extension ci --no-audit --no-fund --loglevel=error
 # (node's test runner writes TAP, with "# pass N", when its output is not a terminal)
 suite "extension-unit" '^# pass \K[0-9]+' '^# fail \K[0-9]+' npm --prefix vscode-extension run --silent test:unit

@@ -7,6 +7,8 @@
 //   bench loadtest <LoadTest.dll> [--repeat N] [--seconds S] [--duty ON/PERIOD]   a service under load: no collection vs
 //                                             advisor (full, and long-run --sample-duty) vs dotnet-trace: rps ratio, disk/hour
 //   bench lsp [--edges N] [--requests N]      code-lens latency over the protocol, 1M-edge store, 3,000-line file
+//   bench html [--sites N] [--loads N] [--out DIR] [--pages-only]   the HTML report of 10k sites vs 100: render time, then
+//                                             Chromium's time to draw it (--pages-only: write the two pages, measure nothing)
 //   bench analyze-once <trace>                (internal) one analysis in a fresh process, prints peak RSS
 using System.Diagnostics;
 using System.Globalization;
@@ -20,6 +22,7 @@ if (args is ["sequential", ..]) return SequentialBench.Run(args[1..]);
 if (args is ["screening", ..]) return ScreeningBench.Run(args[1..]);
 if (args is ["lsp", ..]) return await LspBench.Run(args[1..]);
 if (args is ["loadtest", ..]) return LoadTestBench.Run(args[1..], Environment.GetEnvironmentVariable("ADVISOR") ?? "advisor.dll", Environment.GetEnvironmentVariable("DOTNET_TRACE") ?? "dotnet-trace");
+if (args is ["html", ..]) return HtmlBench.Run(args[1..]);
 if (args.Length < 2) { Console.Error.WriteLine("usage: bench analysis <trace> | bench overhead <sample.dll> <case> [--repeat N]"); return 2; }
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).FirstOrDefault(5);
 string self = Path.Combine(AppContext.BaseDirectory, "bench.dll");

@@ -18,12 +18,12 @@ internal sealed class ArmMeter(string traces, MetricSpec? metric, TimeSpan runTi
         var metrics = new List<RunMetric>();
         if (metric is { } m) metrics.Add(new($"metric /{m.Pattern}/", "", !m.HigherIsBetter, r => r.Metric));
         metrics.AddRange([
-            new(Core.Metrics.Wall, "s", true, r => r.WallSeconds),
-            new(Core.Metrics.Cpu, "s", true, r => r.CpuSeconds),
-            new(Core.Metrics.TaskClock, "s", true, r => r.TaskClockSeconds),
-            new(Core.Metrics.PeakRss, "bytes", true, r => r.PeakRssBytes),
-            new(Core.Metrics.JitTime, "ms", true, r => r.JitMilliseconds),
-            new(Core.Metrics.Tier1Code, "bytes", true, r => r.Tier1CodeBytes)]);
+            new(Core.Metrics.Wall, "s", true, r => Core.Metrics.RunValue(r, Core.Metrics.Wall)),
+            new(Core.Metrics.Cpu, "s", true, r => Core.Metrics.RunValue(r, Core.Metrics.Cpu)),
+            new(Core.Metrics.TaskClock, "s", true, r => Core.Metrics.RunValue(r, Core.Metrics.TaskClock)),
+            new(Core.Metrics.PeakRss, "bytes", true, r => Core.Metrics.RunValue(r, Core.Metrics.PeakRss)),
+            new(Core.Metrics.JitTime, "ms", true, r => Core.Metrics.RunValue(r, Core.Metrics.JitTime)),
+            new(Core.Metrics.Tier1Code, "bytes", true, r => Core.Metrics.RunValue(r, Core.Metrics.Tier1Code))]);
         return metrics;
     }
 

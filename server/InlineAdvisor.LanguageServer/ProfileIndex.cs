@@ -30,6 +30,10 @@ public sealed class ProfileIndex
 
     public RunInfo Run { get; }
     public RunTotals Totals { get; }
+    /// <summary>The run as loaded (sites from the load floor up), and the store's experiments and screens: what the HTML report renders.</summary>
+    public RunProfile Profile { get; }
+    public IReadOnlyList<ExperimentRecord> Experiments { get; }
+    public IReadOnlyList<ScreenRecord> Screens { get; }
     public int ExperimentCount { get; }
     /// <summary>Sites indexed (those with a source line and at least the load floor of samples).</summary>
     public int SiteCount { get; }
@@ -40,9 +44,13 @@ public sealed class ProfileIndex
     /// <summary>Why sites carry no predictions, when they don't (shown in the status and in hovers).</summary>
     public string? PredictionNote { get; }
 
-    ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments, Func<RunProfile, Func<CallSite, IReadOnlyList<ExperimentRecord>>, SitePredictions>? predict)
+    ProfileIndex(RunProfile profile, IReadOnlyList<ExperimentRecord> experiments, Func<RunProfile, Func<CallSite, IReadOnlyList<ExperimentRecord>>, SitePredictions>? predict,
+        IReadOnlyList<ScreenRecord>? screens = null)
     {
         Run = profile.Run;
+        Profile = profile;
+        Experiments = experiments;
+        Screens = screens ?? [];
         Totals = profile.Totals;
         ExperimentCount = experiments.Count;
         SiteCount = profile.Sites.Count;
@@ -82,7 +90,7 @@ public sealed class ProfileIndex
         var latest = store.LatestRun();
         if (latest is null) return null;
         var profile = store.LoadRunForEditor(latest.Id, minShare)!;
-        return new ProfileIndex(profile, store.ListExperiments(), predict);
+        return new ProfileIndex(profile, store.ListExperiments(), predict, store.ListScreens());
     }
 
     static string TypeAndName(string type, string name) => type + "::" + name;

@@ -263,7 +263,7 @@ public static class Advisor
         sites.SelectMany(experimentsFor).FirstOrDefault(e => e.Edits.Count == 1 && e.Edits[0].Method == method);
 
     /// <summary>A target's prediction as shown: runtime and CPU at the app level (exp(local × share) − 1), others as predicted.</summary>
-    static PredictedEffect Effect(TargetKind t, Prediction p, double share)
+    internal static PredictedEffect Effect(TargetKind t, Prediction p, double share)
     {
         double? End(double v) => double.IsFinite(v) ? v : null;
         double App(double local) => Math.Exp(local * share) - 1;

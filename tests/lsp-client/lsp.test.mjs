@@ -87,7 +87,8 @@ test('lenses, hover and a code action that compiles, for the mixer hot site', as
   assert.equal(init.capabilities.textDocumentSync.change, 1);
   assert.equal(init.capabilities.codeLensProvider.resolveProvider, true);
   assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(),
-    ['inlineAdvisor.server.collect', 'inlineAdvisor.server.experiment', 'inlineAdvisor.server.export', 'inlineAdvisor.server.report']);
+    ['inlineAdvisor.server.collect', 'inlineAdvisor.server.experiment', 'inlineAdvisor.server.export', 'inlineAdvisor.server.report',
+      'inlineAdvisor.server.reportHtml']);
   conn.sendNotification('initialized', {});
 
   const uri = pathToFileURL(mixerFile).href;
@@ -214,6 +215,27 @@ test('the report command returns the advisor report table', async () => {
   const r = await conn.sendRequest('workspace/executeCommand', { command: 'inlineAdvisor.server.report', arguments: [] });
   assert.match(r.text, /run 2 InlineSamples/);
   assert.match(r.text, /ByteHasher\.Mix/);
+});
+
+test('the reportHtml command returns the HTML page of the store snapshot, with the same data as report --json', async () => {
+  const r = await conn.sendRequest('workspace/executeCommand', { command: 'inlineAdvisor.server.reportHtml', arguments: [] });
+  assert.match(r.html, /^<!DOCTYPE html>/);
+  assert.doesNotMatch(r.html, /<script[^>]*\ssrc=|<link\b/, 'self-contained');
+  const block = r.html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/);
+  assert.ok(block, 'the page has its data block');
+  const data = JSON.parse(block[1]);
+  const { row, run } = expectedSite();
+  assert.equal(data.report.run.id, run.id);
+  const same = data.report.sites.find(s => s.site.caller.display === row.site.caller.display && s.site.callee.display === row.site.callee.display &&
+    s.site.ilOffset === row.site.ilOffset);
+  assert.ok(same, `the page holds ${row.site.caller.display} → ${row.site.callee.display}`);
+  assert.equal(same.bound, row.bound);
+  assert.equal(same.decision, row.decision);
+  assert.ok(data.methods.some(m => m.method.display === 'InlineSamples.ByteHasher.Mix'));
+  // No app folder setting in this session: the advice panel says how to get one instead of guessing.
+  assert.equal(data.advice, null);
+  assert.ok(data.notes.some(n => /editor's snapshot/.test(n)), 'the page says it holds the snapshot, not every site');
+  assert.match(data.adviceNote, /inlineAdvisor\.workload\.appDir/);
 });
 
 /** The advice schema as shipped beside `advisor`, checked by Python's jsonschema (an implementation we did not write). */

@@ -12,6 +12,7 @@ import {
   type ExperimentAction,
   type ExperimentResult,
   type ExportResult,
+  type ReportHtmlResult,
   type ReportResult,
   serverCommands,
 } from './protocol';
@@ -121,7 +122,24 @@ export function registerCommands(ctx: vscode.ExtensionContext, advisor: AdvisorC
     if (pick === 'Open') await vscode.window.showTextDocument(vscode.Uri.file(result.path));
   });
 
+  // The HTML report (the page `advisor report --html` writes) in a webview; one panel, refreshed on each call.
+  let panel: vscode.WebviewPanel | undefined;
   reg('inlineAdvisor.showReport', async () => {
+    const client = advisor.require();
+    if (!client) return;
+    const result = await execute<ReportHtmlResult>(client, 'building the report', serverCommands.reportHtml);
+    if (!result) return;
+    if (!panel) {
+      // Scripts draw the page from the data inside it; it loads nothing, so no local resource roots.
+      panel = vscode.window.createWebviewPanel('inlineAdvisor.report', 'InlineAdvisor report', vscode.ViewColumn.Active,
+        { enableScripts: true, localResourceRoots: [] });
+      panel.onDidDispose(() => { panel = undefined; }, undefined, ctx.subscriptions);
+    }
+    panel.webview.html = result.html;
+    panel.reveal();
+  });
+
+  reg('inlineAdvisor.showReportText', async () => {
     const client = advisor.require();
     if (!client) return;
     const result = await execute<ReportResult>(client, 'building the report', serverCommands.report);

@@ -26,12 +26,15 @@ export const serverCommands = {
   experiment: 'inlineAdvisor.server.experiment',
   export: 'inlineAdvisor.server.export',
   report: 'inlineAdvisor.server.report',
+  /** The HTML report of the server's store snapshot: one self-contained page, shown in a webview. */
+  reportHtml: 'inlineAdvisor.server.reportHtml',
 } as const;
 
 export interface CollectResult { runIds: number[]; summary: string }
 export interface ExperimentResult { experimentId: number | null; summary: string }
 export interface ExportResult { path: string; recommendations: number }
 export interface ReportResult { text: string }
+export interface ReportHtmlResult { html: string }
 export type ExperimentAction = 'force' | 'block' | 'remove';
 
 /** What initializationOptions and didChangeConfiguration carry, under settings.inlineAdvisor. */

@@ -12,6 +12,10 @@ cache=${INLINE_ADVISOR_CACHE:-${HOME:-/tmp}/.cache/inline-advisor}/e2e
 node_version=24.21.0
 code_server_version=4.139.1
 mkdir -p "$cache"
+# One setup at a time per cache: a second run (another clone's CI) would otherwise see a half-installed folder without
+# its .complete marker and remove it under the first one's npm install. The lock is released when this script exits.
+exec 9>"$cache/.setup.lock"
+flock 9
 
 # Debian packages: chromium (the browser playwright drives) and libkrb5-dev (headers for code-server's
 # kerberos module). Installed only when missing; CI runs as root.

@@ -19,13 +19,17 @@ internal static class ReportCommand
         var screens = new Option<bool>("--screens") { Description = "The screens (`experiment --screen`) run on this profile: each candidate's effect with its interval, the A/A control, interactions." };
         var all = new Option<bool>("--all") { Description = "Also show calls from framework code to framework code (hidden by default: no flag of yours changes them)." };
         var methods = new Option<bool>("--methods") { Description = "One line per callee method over all its sites (an attribute is the method's: its whole effect is here), instead of per site." };
+        var html = new Option<string?>("--html") { Description = "Write the whole report as one self-contained HTML file: every site (not --top), sortable tables, call-edge icicle, inline trees, budget, experiments, screens, calibration, advice." };
+        var app = new Option<string?>("--app") { Description = "With --html: the folder of the app's built assemblies, for the advice and calibration panels (the model needs their IL)." };
+        var model = new Option<string?>("--model") { Description = "With --html: the model JSON. Default: the shipped models/inline-model.json found above the advisor." };
         var store = Common.StoreOption();
         var cmd = new Command("report", """
             Show the hottest caller→callee call sites: the share of all CPU samples through the site (not a limit
             for inlining, which also changes the caller's own code around the call), the share of the caller's time,
             the source line, what the JIT decided and why, the callee's IL and native size, its attribute and its
             PGO count. --methods: per callee method instead, its sites summed, inlines and refusals by reason.
-            """) { run, aggregate, top, hot, json, all, methods, screens, store };
+            --html FILE: all of it as one HTML page that fetches nothing.
+            """) { run, aggregate, top, hot, json, all, methods, screens, html, app, model, store };
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(top) <= 0) return Common.Fail("--top must be at least 1", ExitCode.Usage);
@@ -39,7 +43,7 @@ internal static class ReportCommand
             var profile = parse.GetValue(aggregate)
                 ? profileStore.LoadAggregate(profileStore.RunsLike(info).Select(r => r.Id).ToList())
                 : profileStore.LoadRun(info.Id)!;
-            if (parse.GetValue(screens))
+            if (parse.GetValue(screens) && parse.GetValue(html) is null)   // the page has the screens too
             {
                 var found = profileStore.ListScreens().Where(x => x.ProfileRunId == info.Id).ToList();
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { run = info.Id, screens = found }, JsonOptions));
@@ -48,6 +52,9 @@ internal static class ReportCommand
                 return (int)ExitCode.Ok;
             }
             var framework = FrameworkAssemblies();
+            Func<CallSite, bool>? hide = parse.GetValue(all) ? null : site => framework.Contains(site.Caller.Assembly) && framework.Contains(site.Callee.Assembly);
+            if (parse.GetValue(html) is { } htmlPath)
+                return HtmlReportFile.Write(htmlPath, profileStore, info, profile, parse.GetValue(hot) / 100, hide, parse.GetValue(app), parse.GetValue(model));
             if (parse.GetValue(methods))
             {
                 var rows = ReportBuilder.Methods(profile, site => parse.GetValue(all) || !framework.Contains(site.Callee.Assembly)).Take(parse.GetValue(top)).ToList();

@@ -7,6 +7,7 @@ using System.Text.Json;
 using InlineAdvisor.Core;
 using InlineAdvisor.LanguageServer.JsonRpc;
 using InlineAdvisor.LanguageServer.Protocol;
+using InlineAdvisor.Report;
 using InlineAdvisor.Store;
 
 namespace InlineAdvisor.LanguageServer.Handlers;
@@ -41,6 +42,7 @@ internal sealed class CommandHandler(ServerContext server)
             ServerCommands.Experiment => await WithProgress("Running an experiment", p.WorkDoneToken, ct, (report, c) => Experiment(Argument<ExperimentArguments>(arg), report, c)),
             ServerCommands.Export => await WithProgress("Exporting recommendations", p.WorkDoneToken, ct, (report, c) => Export(Argument<ExportArguments>(arg), report, c)),
             ServerCommands.Report => await Report(ct),
+            ServerCommands.ReportHtml => ReportHtml(),
             null => throw new RpcException(ErrorCodes.InvalidParams, "workspace/executeCommand needs a command"),
             _ => throw new RpcException(ErrorCodes.InvalidParams, $"unknown command {p.Command}"),
         };
@@ -172,6 +174,19 @@ internal sealed class CommandHandler(ServerContext server)
         }
         catch (Exception e) when (e is IOException or JsonException) { }
         return new ExportResult(output, count);
+    }
+
+    /// <summary>The HTML page of the store snapshot the lenses show (its run, experiments and screens), drawn by the same
+    /// renderer as `advisor report --html`; advice and calibration when the app folder setting is there.</summary>
+    ReportHtmlResult ReportHtml()
+    {
+        var index = server.Store.Index ?? throw new RpcException(ErrorCodes.RequestFailed, server.Store.Message ?? "no profile in the store yet");
+        var input = HtmlReport.Input(index.Profile, index.Experiments, index.Screens, server.AppDirPath(server.Settings), null,
+            "set inlineAdvisor.workload.appDir to the folder of the built assemblies") with
+        {
+            Notes = ["the editor's snapshot: only sites with a source line and at least the lenses' floor of samples are loaded; `advisor report --html` has every site"],
+        };
+        return new ReportHtmlResult(HtmlReport.Render(input));
     }
 
     async Task<ReportResult> Report(CancellationToken ct)

@@ -18,7 +18,9 @@ public static class ServerCommands
     public const string Experiment = "inlineAdvisor.server.experiment";
     public const string Export = "inlineAdvisor.server.export";
     public const string Report = "inlineAdvisor.server.report";
-    public static readonly IReadOnlyList<string> All = [Collect, Experiment, Export, Report];
+    /// <summary>The HTML report of the store snapshot: one self-contained page (InlineAdvisor.Report), for a webview.</summary>
+    public const string ReportHtml = "inlineAdvisor.server.reportHtml";
+    public static readonly IReadOnlyList<string> All = [Collect, Experiment, Export, Report, ReportHtml];
 
     /// <summary>A client-side command the resolved lenses invoke (the extension registers it).</summary>
     public const string ShowEvidence = "inlineAdvisor.showEvidence";
@@ -37,3 +39,4 @@ public sealed record CollectResult(IReadOnlyList<long> RunIds, string Summary);
 public sealed record ExperimentResult(long? ExperimentId, string Summary);
 public sealed record ExportResult(string Path, int Recommendations);
 public sealed record ReportResult(string Text);
+public sealed record ReportHtmlResult(string Html);
