@@ -54,7 +54,7 @@ internal sealed class WindowStore(ProfileStore store, string traceFolder, long? 
             }
             var id = store.SaveRun(profile);
             Stored++;
-            say($"window {window.Window} of {window.ProcessId}: {window.Seconds:0.0} s · {window.Events:N0} events · {Format(window.Bytes)} → run {id}");
+            say($"window {window.Window} of {window.ProcessId}: {window.Seconds:0.0} s · {profile.Totals.Events:N0} events · {Format(window.Bytes)} → run {id}");
             Kept(window);
         }
         catch (StoreException e)

@@ -100,7 +100,7 @@ public sealed class Collector
             }
             try
             {
-                session = TraceSession.Start(client, pid, WindowProviders(), WindowPath(request.TracePath, 1));
+                session = TraceSession.Start(client, pid, WindowProviders(), WindowPath(request.TracePath, 1), countEvents: CountLive);
             }
             finally
             {
@@ -117,7 +117,7 @@ public sealed class Collector
         if (!ProcessExists(pid)) throw new CollectException($"no process with id {pid}");
         if (!DiagnosticSocketExists(pid))
             throw new CollectException($"process {pid} ({CommandLineOf(pid)}) is not a .NET process, or it runs as another user or with diagnostics disabled");
-        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, WindowProviders(), WindowPath(request.TracePath, 1)));
+        var traced = Track(pid, null, CollectMode.Attach, TraceSession.Start(new DiagnosticsClient(pid), pid, WindowProviders(), WindowPath(request.TracePath, 1), countEvents: CountLive));
         return await WatchAsync(traced, request, progress, cancel);
     }
 
@@ -228,7 +228,7 @@ public sealed class Collector
         try
         {
             Track(pid, pgoPath, CollectMode.Launch,
-                TraceSession.AttachAtStartupAsync(pid, WindowProviders(), tracePath, pgoPath, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult());
+                TraceSession.AttachAtStartupAsync(pid, WindowProviders(), tracePath, pgoPath, TimeSpan.FromSeconds(10), CancellationToken.None, CountLive).GetAwaiter().GetResult());
         }
         catch (CollectException e)
         {
@@ -260,7 +260,7 @@ public sealed class Collector
         {
             if (t.Session.Elapsed < every || t.Session.Recording.IsCompleted) continue;
             TraceSession next;
-            try { next = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, WindowProviders(), WindowPath(t.BasePath, t.Window + 1)); }
+            try { next = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, WindowProviders(), WindowPath(t.BasePath, t.Window + 1), countEvents: CountLive); }
             catch (CollectException) { continue; }
             EndBurst(t);
             var closed = TraceOf(t, pgoPath: null);
@@ -281,6 +281,10 @@ public sealed class Collector
             _closing.Add(t.Closing);
         }
     }
+
+    /// <summary>A rotated collection runs for hours beside a busy service: the live event count (a second parse of the stream)
+    /// is left out, and each window's events are reported from its analysis.</summary>
+    private bool CountLive => _request.Rotate is null;
 
     /// <summary>Every window records the JIT's events; its samples too, unless they come in duty-cycled bursts.</summary>
     private IReadOnlyList<Microsoft.Diagnostics.NETCore.Client.EventPipeProvider> WindowProviders() => Providers.All(withSamples: _request.SampleDuty is null);
@@ -305,7 +309,7 @@ public sealed class Collector
             var path = WithSuffix(t.BasePath, (_request.Rotate is null ? "" : $".w{t.Window:000}") + $".b{t.BurstPaths.Count + 1:00}");
             try
             {
-                t.Burst = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, Providers.SamplesOnly(), path, rundown: false);
+                t.Burst = TraceSession.Start(new DiagnosticsClient(t.Pid), t.Pid, Providers.SamplesOnly(), path, rundown: false, countEvents: false);
                 t.BurstPaths.Add(path);
             }
             catch (CollectException) { }   // the process is ending

@@ -8,19 +8,19 @@ namespace InlineAdvisor.Tracing;
 /// The file is the product; the live event count is a courtesy for the progress line. The counter reads
 /// a second copy of the bytes through a pipe, and if it ever fails the file is still written in full.
 /// </summary>
-internal sealed class TraceRecorder
+internal sealed class TraceRecorder(bool countEvents)
 {
     private long _bytes;
     private long _events;
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
-    private volatile bool _counterAlive = true;
+    private volatile bool _counterAlive = countEvents;
 
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Events => Interlocked.Read(ref _events);
 
     public async Task RecordAsync(Stream source, string path)
     {
-        var counter = Task.Run(CountEvents);
+        var counter = countEvents ? Task.Run(CountEvents) : Task.CompletedTask;
         await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
         {
             var buffer = new byte[1 << 16];

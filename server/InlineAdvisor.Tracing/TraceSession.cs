@@ -6,12 +6,13 @@ namespace InlineAdvisor.Tracing;
 public sealed class TraceSession
 {
     private readonly EventPipeSession _session;
-    private readonly TraceRecorder _recorder = new();
+    private readonly TraceRecorder _recorder;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private TimeSpan? _ended;
 
-    private TraceSession(EventPipeSession session, string tracePath)
+    private TraceSession(EventPipeSession session, string tracePath, bool countEvents)
     {
+        _recorder = new TraceRecorder(countEvents);
         _session = session;
         TracePath = tracePath;
         Recording = Task.Run(async () =>
@@ -34,11 +35,13 @@ public sealed class TraceSession
     /// <exception cref="CollectException">The process refused or vanished.</exception>
     /// <param name="rundown">List every compiled method when the session stops (what resolves sample addresses); a burst of
     /// samples beside a session that has it needs none.</param>
-    public static TraceSession Start(DiagnosticsClient client, int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath, bool rundown = true)
+    /// <param name="countEvents">Count events live for the progress line: it parses a second copy of the stream, which on a busy
+    /// service costs CPU the service shares (a long collection reports each window's events from its analysis instead).</param>
+    public static TraceSession Start(DiagnosticsClient client, int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath, bool rundown = true, bool countEvents = true)
     {
         try
         {
-            return new TraceSession(client.StartEventPipeSession(providers, requestRundown: rundown, circularBufferMB: 256), tracePath);
+            return new TraceSession(client.StartEventPipeSession(providers, requestRundown: rundown, circularBufferMB: 256), tracePath, countEvents);
         }
         catch (Exception e) when (IsClientFailure(e))
         {
@@ -52,7 +55,7 @@ public sealed class TraceSession
     /// resumes the runtime, so the trace holds the JIT history from the first method.
     /// </summary>
     /// <exception cref="CollectException">The process never published a socket, exited, or refused the session.</exception>
-    public static async Task<TraceSession> AttachAtStartupAsync(int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath, string? pgoPath, TimeSpan timeout, CancellationToken cancel)
+    public static async Task<TraceSession> AttachAtStartupAsync(int pid, IReadOnlyList<EventPipeProvider> providers, string tracePath, string? pgoPath, TimeSpan timeout, CancellationToken cancel, bool countEvents = true)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!Collector.DiagnosticSocketExists(pid))
@@ -70,7 +73,7 @@ public sealed class TraceSession
         {
             throw new CollectException($"could not configure process {pid}: {e.Message}", e);
         }
-        var started = Start(client, pid, providers, tracePath);
+        var started = Start(client, pid, providers, tracePath, countEvents: countEvents);
         Collector.Resume(pid);
         return started;
     }

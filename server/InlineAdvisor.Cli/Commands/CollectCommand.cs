@@ -219,8 +219,8 @@ internal sealed class ProgressLine : IProgress<CollectStatus>
         var text = s.Window == 0
             ? string.Format(CultureInfo.InvariantCulture, "collecting: {0:0.0} s · {1} process(es) · {2:N0} events · {3:0.0} MB · Ctrl-C stops and keeps the data",
                 s.Elapsed.TotalSeconds, s.Processes, s.Events, s.Bytes / 1048576.0)
-            : string.Format(CultureInfo.InvariantCulture, "collecting: {0:0.0} s · {1} process(es) · window {2}: {3:N0} events, {4:0.0} MB · disk {5:0.0} MB · Ctrl-C stops and keeps the data",
-                s.Elapsed.TotalSeconds, s.Processes, s.Window, s.Events, s.Bytes / 1048576.0, s.DiskBytes / 1048576.0);
+            : string.Format(CultureInfo.InvariantCulture, "collecting: {0:0.0} s · {1} process(es) · window {2}: {3:0.0} MB · disk {4:0.0} MB · Ctrl-C stops and keeps the data",
+                s.Elapsed.TotalSeconds, s.Processes, s.Window, s.Bytes / 1048576.0, s.DiskBytes / 1048576.0);
         if (_interactive) { Console.Error.Write("\r" + text.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 110) : 110)); _drawn = true; }
         else Console.Error.WriteLine(text);
     }
