@@ -37,10 +37,10 @@ public sealed class ExperimentStoreTests : IDisposable
     private static readonly MethodIdentity Mix = M("Samples.Hashing.Hasher", "Mix", "unsigned int64  (unsigned int64)");
 
     /// <summary>The stored sites of <see cref="Realistic"/> numbered as the store numbers them (1-based).</summary>
-    private static IReadOnlyList<CallSite> NumberedSites() => Realistic().Sites.Select((s, i) => s with { Id = i + 1 }).ToList();
+    internal static IReadOnlyList<CallSite> NumberedSites() => Realistic().Sites.Select((s, i) => s with { Id = i + 1 }).ToList();
 
     /// <summary>An experiment shaped like a real one: three arms, missing counters, NaN/∞ statistics, Unicode text.</summary>
-    private static ExperimentRecord Experiment(long? profileRunId = null, DateTime? started = null, IReadOnlyList<CallSite>? sites = null)
+    internal static ExperimentRecord Experiment(long? profileRunId = null, DateTime? started = null, IReadOnlyList<CallSite>? sites = null)
     {
         var chosen = sites ?? NumberedSites().Take(3).ToList();
         var newMethod = M("Samples.Ünïcödé.Größe", "Wert_🚀", "float64  ()", asm: "Sämples.Ünï");   // only experiments mention it
@@ -89,7 +89,7 @@ public sealed class ExperimentStoreTests : IDisposable
         };
     }
 
-    private static ExperimentRecord Minimal(DateTime started) => new()
+    internal static ExperimentRecord Minimal(DateTime started) => new()
     {
         StartedUtc = started,
         AppDir = "",

@@ -16,7 +16,7 @@ public sealed class ScreenStoreTests : IDisposable
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private static ScreenRecord Screen(long? runId, IReadOnlyList<CallSite> sites)
+    internal static ScreenRecord Screen(long? runId, IReadOnlyList<CallSite> sites)
     {
         MetricEffect Metric(string name, double effect) => new(name, "s", true, 16, 1.5, 1.5 * (1 + effect), effect, effect - 0.02, effect + 0.02, 0.004, -0.01, double.NaN);
         var candidates = sites.Take(3).Select((s, k) => new ScreenCandidate(
