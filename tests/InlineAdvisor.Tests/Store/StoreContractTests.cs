@@ -61,6 +61,16 @@ public abstract class StoreContractTests(string location)
 
     private static string DumpAny<T>(T value) => JsonSerializer.Serialize(value, Indented);
 
+    private static void AssertSameExperiment(ExperimentRecord expected, ExperimentRecord? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(DumpAny(expected), DumpAny(actual));
+    }
+
+    private static readonly MethodIdentity Main = M("Samples.Hashing.Program", "Main", "void  (class System.String[])");
+    private static readonly MethodIdentity Hash = M("Samples.Hashing.Hasher", "Hash", "unsigned int64  (unsigned int8[],unsigned int64)");
+    private static readonly MethodIdentity Mix = M("Samples.Hashing.Hasher", "Mix", "unsigned int64  (unsigned int64)");
+
     /// <summary>What the store assigns: the run's id, and site numbers 1..n in stored order.</summary>
     private static RunProfile WithId(RunProfile p, long id) =>
         p with { Run = p.Run with { Id = id }, Sites = p.Sites.Select((s, i) => s with { Id = i + 1 }).ToList() };
@@ -88,6 +98,7 @@ public abstract class StoreContractTests(string location)
             Assert.Equal(new SourceLocation("", 0, 0), loaded.Sites[4].Source);
             Assert.Equal("计算_🚀", loaded.Methods[3].Method.Name);
             Assert.True(loaded.Methods[4].Method.Signature.Length > 5_000);
+            Assert.Equal(DateTimeKind.Utc, loaded.Run.StartedUtc.Kind);
             Assert.Equal(profile.Run.StartedUtc.Ticks, loaded.Run.StartedUtc.Ticks);
             Assert.Equal(0.1 + 0.2, loaded.Methods[1].Compiles[0].JitMilliseconds);
             Assert.Null(store.LoadRun(id + 1));
@@ -130,7 +141,7 @@ public abstract class StoreContractTests(string location)
         {
             var run = store.SaveRun(BudgetStoreTests.WithBudget(Realistic()));
             store.SaveExperiment(ExperimentStoreTests.Experiment(run));
-            store.SaveScreen(ScreenStoreTests.Screen(run, store.LoadRun(run)!.Sites));
+            store.SaveScreen(Screen(run, store.LoadRun(run)!.Sites));
         }
         foreach (var sql in new[]
                  {
@@ -220,7 +231,9 @@ public abstract class StoreContractTests(string location)
         var aggregate = store.LoadAggregate([ids[1], ids[0], ids[1]]);   // duplicates count once
 
         Assert.Equal(Dump(ProfileMerge.Merge(ids.Select(id => store.LoadRun(id)!).ToList())), Dump(aggregate));
+        Assert.Equal(2 * 12_345L, aggregate.Totals.Samples);
         Assert.Equal(ids[1], aggregate.Run.Id);
+        Assert.Contains($"aggregate of 2 runs: ids {ids[0]}, {ids[1]}", aggregate.Run.Notes);
         var missing = Assert.Throws<StoreException>(() => store.LoadAggregate([ids[0], 999]));
         Assert.Contains("999", missing.Message);
         Assert.Contains(Location, missing.Message);
@@ -238,7 +251,8 @@ public abstract class StoreContractTests(string location)
             Assert.Equal(Dump(profile with { Run = loaded.Run, Sites = loaded.Sites }), Dump(loaded));
             var editor = store.LoadRunForEditor(id, minShare: 0.5)!;
             Assert.Equal(JsonSerializer.Serialize(profile.BudgetCompiles), JsonSerializer.Serialize(editor.BudgetCompiles));
-            Assert.Single(InlineBudget.Cases(editor));
+            var c = Assert.Single(InlineBudget.Cases(editor));
+            Assert.Equal(MethodImplFlags.AggressiveInlining, editor.Methods.Single(m => m.Method == c.Spenders[0].Method).ImplFlags & MethodImplFlags.AggressiveInlining);
         }
     }
 
@@ -247,7 +261,7 @@ public abstract class StoreContractTests(string location)
     [Fact]
     public void Realistic_experiment_round_trips_every_field()
     {
-        long runId, id;
+                long runId, id;
         ExperimentRecord experiment;
         using (var store = Open())
         {
@@ -255,69 +269,136 @@ public abstract class StoreContractTests(string location)
             experiment = ExperimentStoreTests.Experiment(runId, sites: store.LoadRun(runId)!.Sites.Take(4).ToList());
             id = store.SaveExperiment(experiment);
         }
-        using (var store = Open())
+
+        using (var store = Open())   // a fresh connection reads it back
         {
             var loaded = store.LoadExperiment(id);
-            Assert.Equal(DumpAny(experiment with { Id = id }), DumpAny(loaded));
-            Assert.Equal(DumpAny(experiment with { Id = id }), DumpAny(Assert.Single(store.ListExperiments())));
-            Assert.True(double.IsNaN(loaded!.Metrics[1].MedianBaseline));
+            AssertSameExperiment(experiment with { Id = id }, loaded);
+            AssertSameExperiment(experiment with { Id = id }, Assert.Single(store.ListExperiments()));
+            Assert.NotEqual(12345, id);
+            Assert.Equal(runId, loaded!.ProfileRunId);
+            Assert.Equal([1, 2, 3, 4], loaded.Sites.Select(s => s.Id));
+            Assert.Null(loaded.Sites[2].PgoCount);
+            Assert.Equal(0L, loaded.Sites[1].PgoCount);
+            Assert.Null(loaded.Sites[3].Source);
+            Assert.Equal(new SourceLocation("/src/Ünïcödé/Hasher 🚀.cs", 40, 13), loaded.Sites[1].Source);
+            Assert.Equal(DateTimeKind.Utc, loaded.StartedUtc.Kind);
+            Assert.Equal(experiment.StartedUtc.Ticks, loaded.StartedUtc.Ticks);
+            Assert.Null(loaded.Runs[1].CpuSeconds);                  // not available stays null…
+            Assert.Null(loaded.Runs[1].PeakRssBytes);
+            Assert.Equal(0.0, loaded.Runs[2].CpuSeconds);            // …and a measured zero stays zero
+            Assert.Equal(0L, loaded.Runs[2].PeakRssBytes);
+            Assert.Equal(0.1 + 0.2, loaded.Runs[2].WallSeconds);
+            Assert.True(double.IsNaN(loaded.Metrics[1].MedianBaseline));
             Assert.Equal(double.PositiveInfinity, loaded.Metrics[1].High);
             Assert.Equal(double.Epsilon, loaded.Metrics[2].Low);
-            Assert.Null(loaded.Runs[1].CpuSeconds);
-            Assert.Equal(0.0, loaded.Runs[2].CpuSeconds);
-            Assert.Null(store.LoadExperiment(id + 1));
+            Assert.Equal("Wert_🚀", loaded.Edits[2].Method.Name);
+            Assert.Equal(MethodImplFlags.NoInlining | MethodImplFlags.AggressiveOptimization, loaded.Edits[1].After);
+            Assert.False(loaded.Flip!.Verified);
+            Assert.Equal(["", "multi\nline ü 🚀"], loaded.Notes);
         }
     }
 
     [Fact]
-    public void Empty_experiments_round_trip_and_are_listed_newest_first()
+    public void Empty_experiment_round_trips_and_an_empty_flip_check_differs_from_none()
     {
-        using var store = Open();
+                using var store = Open();
         var none = ExperimentStoreTests.Minimal(Day);
         var empty = ExperimentStoreTests.Minimal(Day.AddSeconds(1)) with { Flip = new FlipCheck(0, 0, []), Seconds = double.NaN, Epsilon = double.NaN };
+
         var noneId = store.SaveExperiment(none);
         var emptyId = store.SaveExperiment(empty);
-        var tie = store.SaveExperiment(ExperimentStoreTests.Minimal(Day.AddSeconds(1)));   // same start: the later id first
 
-        Assert.Equal(DumpAny(none with { Id = noneId }), DumpAny(store.LoadExperiment(noneId)));
-        Assert.Equal(DumpAny(empty with { Id = emptyId }), DumpAny(store.LoadExperiment(emptyId)));
-        Assert.Equal([tie, emptyId, noneId], store.ListExperiments().Select(e => e.Id));
+        AssertSameExperiment(none with { Id = noneId }, store.LoadExperiment(noneId));
+        AssertSameExperiment(empty with { Id = emptyId }, store.LoadExperiment(emptyId));
+        Assert.Null(store.LoadExperiment(noneId)!.Flip);
+        Assert.NotNull(store.LoadExperiment(emptyId)!.Flip);
+        Assert.Empty(store.LoadExperiment(noneId)!.Notes);
+        Assert.Null(store.LoadExperiment(999));
     }
 
     [Fact]
-    public void ExperimentsFor_finds_evidence_by_site_identity_across_builds_and_shares_methods_with_runs()
+    public void Experiments_are_listed_newest_first_by_start_time()
     {
-        using var store = Open();
+                using var store = Open();
+        Assert.Empty(store.ListExperiments());
+        var b = store.SaveExperiment(ExperimentStoreTests.Experiment(started: Day.AddHours(2)));
+        var a = store.SaveExperiment(ExperimentStoreTests.Experiment(started: Day.AddHours(1)));   // saved later, started earlier
+        var c = store.SaveExperiment(ExperimentStoreTests.Minimal(Day.AddHours(3)));
+        var tie = store.SaveExperiment(ExperimentStoreTests.Minimal(Day.AddHours(3)));             // same start: the later id first
+
+        Assert.Equal([tie, c, b, a], store.ListExperiments().Select(e => e.Id));
+        Assert.Equal(ExperimentStoreTests.Experiment().Runs.Count, store.ListExperiments()[2].Runs.Count);   // whole records
+    }
+
+    [Fact]
+    public void ExperimentsFor_finds_evidence_by_site_identity_across_builds()
+    {
+                using var store = Open();
         var firstBuild = store.SaveRun(Realistic(started: Day, tokenBase: 0x06000000));
-        var methods = Count("SELECT count(*) FROM methods");
         var mainHash = store.LoadRun(firstBuild)!.Sites[0];
         var older = store.SaveExperiment(ExperimentStoreTests.Experiment(firstBuild, Day.AddHours(1), [mainHash]));
-        var newer = store.SaveExperiment(ExperimentStoreTests.Experiment(null, Day.AddHours(3), [mainHash with { Id = 0, IlOffset = -1, Source = null }]));
-        Assert.Equal(methods + 1, Count("SELECT count(*) FROM methods"));   // only the one method no run mentions
+        var unrelated = store.SaveExperiment(ExperimentStoreTests.Experiment(null, Day.AddHours(2), [ExperimentStoreTests.NumberedSites()[3]]));
+        var aggregateSite = mainHash with { Id = 0, IlOffset = -1, Source = null };          // from an aggregate: no run, no offset
+        var newer = store.SaveExperiment(ExperimentStoreTests.Experiment(null, Day.AddHours(3), [aggregateSite]));
 
+        // A rebuild: new tokens, same identities. Its site finds the evidence gathered on the first build.
         var rebuild = store.SaveRun(Realistic(started: Day.AddDays(1), tokenBase: 0x06000400));
         var site = store.LoadRun(rebuild)!.Sites[0];
-        Assert.Equal([newer, older], store.ExperimentsFor(site.Caller, site.Callee).Select(e => e.Id));
-        Assert.Empty(store.ExperimentsFor(site.Callee, site.Caller));
+        Assert.Equal(0x06000401, store.LoadRun(rebuild)!.Methods[0].Token);
+        var found = store.ExperimentsFor(site.Caller, site.Callee);
+        Assert.Equal([newer, older], found.Select(e => e.Id));
+        AssertSameExperiment(store.LoadExperiment(older)!, found[1]);
+
+        Assert.Empty(store.ExperimentsFor(Hash, Mix));                                      // another site of the same run
+        Assert.Empty(store.ExperimentsFor(Hash, Main));                                     // reversed
+        Assert.Empty(store.ExperimentsFor(Main, Hash with { Signature = "unsigned int64  (unsigned int8[])" }));   // an overload
+        Assert.Empty(store.ExperimentsFor(Main with { Assembly = "Other" }, Hash));         // another assembly
+        Assert.Empty(store.ExperimentsFor(M("No.Such", "Type"), Hash));                     // never stored
+        var other = ExperimentStoreTests.NumberedSites()[3];
+        Assert.Equal([unrelated], store.ExperimentsFor(other.Caller, other.Callee).Select(e => e.Id));
+        Assert.Empty(store.ExperimentsFor(Mix, M("Samples.Ünïcödé.Größe", "Wert_🚀", "float64  ()", asm: "Sämples.Ünï")));   // edited, not a site
+    }
+
+    [Fact]
+    public void Experiments_share_method_identities_with_runs()
+    {
+                using var store = Open();
+        var runId = store.SaveRun(Realistic());
+                var before = Count("SELECT count(*) FROM methods");
+
+        store.SaveExperiment(ExperimentStoreTests.Experiment(runId));
+        store.SaveExperiment(ExperimentStoreTests.Experiment(runId));
+
+        Assert.Equal(before + 1, Count("SELECT count(*) FROM methods"));   // only the one method no run mentions
+        Assert.Equal(1L, Count("SELECT count(DISTINCT caller_id) FROM experiment_sites WHERE caller_id = " +
+                                     "(SELECT caller_id FROM run_sites WHERE ordinal = 0)"));
     }
 
     [Fact]
     public void A_failed_experiment_save_stores_nothing()
     {
-        using var store = Open();
+                using var store = Open();
         var runId = store.SaveRun(Realistic());
         var kept = store.SaveExperiment(ExperimentStoreTests.Experiment(runId, Day));
         var bad = ExperimentStoreTests.Experiment(runId, Day.AddHours(1));
         var newSite = new CallSite { Id = 9, Caller = M("T", "NewCaller"), Callee = M("T", "NewCallee"), IlOffset = 4 };
+        // Everything is written but the last arm run, which the schema refuses (a null arm).
         bad = bad with { Sites = [.. bad.Sites, newSite], Runs = [.. bad.Runs, new ArmRun(null!, 9, 1, null, null, null, null, null, null)] };
 
-        Assert.Contains(Location, Assert.Throws<StoreException>(() => store.SaveExperiment(bad)).Message);
-        Assert.Contains("no run with id 999", Assert.Throws<StoreException>(() => store.SaveExperiment(ExperimentStoreTests.Experiment(999, sites: [newSite]))).Message);
+        var e = Assert.Throws<StoreException>(() => store.SaveExperiment(bad));
+        Assert.Contains(Location, e.Message);
+
+        var missingRun = Assert.Throws<StoreException>(() => store.SaveExperiment(ExperimentStoreTests.Experiment(999, sites: [newSite])));
+        Assert.Contains("no run with id 999", missingRun.Message);
+        Assert.Contains(Location, missingRun.Message);
 
         Assert.Equal([kept], store.ListExperiments().Select(x => x.Id));
-        Assert.Equal(0, Count("SELECT count(*) FROM methods WHERE name LIKE 'New%'"));
-        foreach (var table in new[] { "experiment_notes", "experiment_edits", "experiment_sites", "experiment_metrics", "experiment_flip_checks", "experiment_runs" })
-            Assert.Equal(0, Count($"SELECT count(*) FROM {table} WHERE experiment_id <> {kept}"));
+                Assert.Equal(0L, Count("SELECT count(*) FROM methods WHERE name LIKE 'New%'"));
+        foreach (var table in new[] { "experiment_notes", "experiment_edits", "experiment_sites", "experiment_metrics",
+                                      "experiment_flip_checks", "experiment_runs" })
+            Assert.Equal(0L, Count($"SELECT count(*) FROM {table} WHERE experiment_id <> {kept}"));
+        Assert.NotNull(store.LoadExperiment(store.SaveExperiment(ExperimentStoreTests.Experiment(runId))));   // the store still works
     }
 
     [Fact]
@@ -326,11 +407,11 @@ public abstract class StoreContractTests(string location)
         using var store = Open();
         var runId = store.SaveRun(Realistic());
         var sites = store.LoadRun(runId)!.Sites;
-        var screen = ScreenStoreTests.Screen(runId, sites);
+        var screen = Screen(runId, sites);
         var id = store.SaveScreen(screen);
         Assert.Equal(DumpAny(screen with { Id = id }), DumpAny(store.LoadScreen(id)));
         Assert.Empty(store.ListExperiments());   // a screen is never experiment evidence (never advice)
-        Assert.Throws<StoreException>(() => store.SaveScreen(ScreenStoreTests.Screen(runId + 99, sites)));
+        Assert.Throws<StoreException>(() => store.SaveScreen(Screen(runId + 99, sites)));
         Assert.Single(store.ListScreens());
     }
 
@@ -376,7 +457,7 @@ public abstract class StoreContractTests(string location)
             var e = store.SaveExperiment(ExperimentStoreTests.Experiment(ids[0], sites: [site]));
             Assert.Contains(e, store.ExperimentsFor(site.Caller, site.Callee).Select(x => x.Id));
             Assert.Equal(2, store.LoadRun(store.SaveRun(BudgetStoreTests.WithBudget(Realistic())))!.BudgetCompiles.Count);
-            Assert.Equal(3, store.LoadScreen(store.SaveScreen(ScreenStoreTests.Screen(ids[0], store.LoadRun(ids[0])!.Sites)))!.Candidates.Count);
+            Assert.Equal(3, store.LoadScreen(store.SaveScreen(Screen(ids[0], store.LoadRun(ids[0])!.Sites)))!.Candidates.Count);
         }
         using (var again = Open())   // migrated once: reopening changes nothing
             Assert.Equal(3, again.ListRuns().Count);
