@@ -116,7 +116,8 @@ internal sealed partial class PostgresBackend : StoreBackend
     /// <summary>
     /// The shared migration text as PostgreSQL runs it: comments dropped; `id INTEGER PRIMARY KEY` (SQLite's rowid alias)
     /// becomes an identity column; INTEGER → BIGINT (SQLite's integers are 64-bit), REAL → DOUBLE PRECISION (PostgreSQL's
-    /// REAL is 32-bit), BLOB → BYTEA; each `BEFORE UPDATE … RAISE(ABORT, 'why')` trigger calls one plpgsql function.
+    /// REAL is 32-bit), BLOB → BYTEA; the methods' identity is unique on md5(signature); each `BEFORE UPDATE …
+    /// RAISE(ABORT, 'why')` trigger calls one plpgsql function.
     /// </summary>
     public override string Translate(string migration)
     {
@@ -125,13 +126,17 @@ internal sealed partial class PostgresBackend : StoreBackend
         sql = Regex.Replace(sql, @"\bINTEGER\b", "BIGINT");
         sql = Regex.Replace(sql, @"\bREAL\b", "DOUBLE PRECISION");
         sql = Regex.Replace(sql, @"\bBLOB\b", "BYTEA");
+        // A btree entry holds at most ~2.7 kB and a generic signature can be longer: the identity's uniqueness is kept on
+        // the signature's md5 (lookups still use the index's leading columns, then compare the whole signature).
+        sql = Regex.Replace(sql, @",\s*UNIQUE \((\w+), (\w+), (\w+), signature\)\s*\);", m =>
+            $"\n);\nCREATE UNIQUE INDEX methods_identity ON methods ({m.Groups[1].Value}, {m.Groups[2].Value}, {m.Groups[3].Value}, md5(signature));");
         var triggers = 0;
         sql = Regex.Replace(sql, @"CREATE TRIGGER (\w+) BEFORE UPDATE ON (\w+)\s+BEGIN SELECT RAISE\(ABORT, '([^']*)'\); END;", m =>
         {
             triggers++;
             return $"CREATE TRIGGER {m.Groups[1].Value} BEFORE UPDATE ON {m.Groups[2].Value} FOR EACH ROW EXECUTE FUNCTION inline_advisor_refuse('{m.Groups[3].Value}');";
         });
-        if (sql.Contains("RAISE(", StringComparison.Ordinal) || sql.Contains("PRAGMA", StringComparison.Ordinal))
+        if (sql.Contains("RAISE(", StringComparison.Ordinal) || sql.Contains("PRAGMA", StringComparison.Ordinal) || sql.Contains("UNIQUE (", StringComparison.Ordinal))
             throw new InvalidOperationException("A migration uses SQLite syntax PostgresBackend.Translate does not know; give it a PostgreSQL text.");
         // The trigger function: raises the trigger's argument, the same words SQLite's RAISE(ABORT) gives.
         return triggers == 0 ? sql : """

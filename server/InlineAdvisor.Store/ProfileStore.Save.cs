@@ -78,7 +78,8 @@ public sealed partial class ProfileStore
     /// <summary>
     /// Method identity → store id, adding the identity on first sight and asking once per identity. Two statements, so
     /// both backends run them alike: the insert skips an identity already stored (or, in PostgreSQL, one another writer is
-    /// adding: it waits for that writer's commit), then the select reads the id.
+    /// adding: it waits for that writer's commit), then the select reads the id. No conflict target: the identity's unique
+    /// index differs per backend (PostgreSQL's is on md5(signature), see PostgresBackend.Translate).
     /// </summary>
     private sealed class MethodIds : IDisposable
     {
@@ -89,7 +90,7 @@ public sealed partial class ProfileStore
         {
             _insert = store.Command("""
                 INSERT INTO methods (assembly, type, name, signature) VALUES (@assembly, @type, @name, @signature)
-                    ON CONFLICT (assembly, type, name, signature) DO NOTHING
+                    ON CONFLICT DO NOTHING
                 """);
             _select = store.Command("SELECT id FROM methods WHERE assembly = @assembly AND type = @type AND name = @name AND signature = @signature");
         }

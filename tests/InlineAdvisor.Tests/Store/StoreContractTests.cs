@@ -120,6 +120,24 @@ public abstract class StoreContractTests(string location)
         Assert.Equal(distinct, Count("SELECT count(*) FROM methods"));
     }
 
+    /// <summary>A signature far past a btree entry's size that does not compress (PostgreSQL indexes at most ~2.7 kB per
+    /// entry): the identity is still unique and found again.</summary>
+    [Fact]
+    public void A_long_incompressible_signature_is_stored_and_interned_once()
+    {
+        var random = new Random(7);
+        var signature = "void  (" + string.Join(",", Enumerable.Range(0, 900).Select(_ => $"valuetype N{random.Next():x8}.T{random.Next():x8}")) + ")";
+        var p = Realistic();
+        var odd = M("Samples.Long", "Sig", signature);
+        p = p with { Methods = [.. p.Methods, new MethodProfile { Method = odd, Token = 0x06000042, IlSize = 1 }] };
+        using var store = Open();
+        var a = store.SaveRun(p);
+        var b = store.SaveRun(p);
+        Assert.Equal(signature, store.LoadRun(b)!.Methods[^1].Method.Signature);
+        Assert.Equal(1, Count("SELECT count(*) FROM methods WHERE name = 'Sig'"));
+        Assert.NotEqual(a, b);
+    }
+
     [Fact]
     public void Saving_another_run_leaves_earlier_runs_identical()
     {

@@ -74,9 +74,10 @@ public abstract class StoreProcessTests(string location, string workingDirectory
     }
 }
 
-/// <summary>A PostgreSQL store that cannot be used is one line naming where it is and what to do; nothing is left behind.</summary>
+/// <summary>PostgreSQL only: a store that cannot be used is one line naming where it is and what to do; the translated
+/// schema matches SQLite's; the editor reads the store through the same calls.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresStoreFailureTests(PostgresServer server, ITestOutputHelper output)
+public sealed class PostgresOnlyStoreTests(PostgresServer server, ITestOutputHelper output)
 {
     [Fact]
     public void The_server_started_and_reports_its_start_time() =>
@@ -136,6 +137,52 @@ public sealed class PostgresStoreFailureTests(PostgresServer server, ITestOutput
     {
         Assert.Contains("no store backend for 'mysql://'", Refused("mysql://h/db").Message);
         Assert.Contains("'no_such_option' is not a PostgreSQL connection setting", Refused($"postgresql://advisor@127.0.0.1:{server.Port}/x?no_such_option=1").Message);
+    }
+
+    /// <summary>The translated migrations give PostgreSQL the SQLite schema: the same tables, columns and refusal
+    /// triggers, 64-bit integers and doubles throughout, identity ids; and the version in the meta table.</summary>
+    [Fact]
+    public void The_postgresql_schema_is_the_sqlite_schema_in_postgresql_types()
+    {
+        using var temp = new TempFolder();
+        var file = temp.File("schema.db");
+        ProfileStore.Open(file).Dispose();
+        var uri = server.NewDatabase();
+        ProfileStore.Open(uri).Dispose();
+
+        var sqlite = new SortedSet<string>();
+        int sqliteTriggers;
+        using (var c = StoreTestSupport.Raw(file))
+        {
+            using (var cmd = c.CreateCommand())
+            {
+                cmd.CommandText = "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) sqlite.Add($"{r.GetString(0)}.{r.GetString(1)}");
+            }
+            sqliteTriggers = Convert.ToInt32(StoreTestSupport.Scalar(c, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"));
+        }
+        var postgres = new SortedSet<string>();
+        var types = new SortedSet<string>();
+        using (var c = server.Raw(uri))
+        {
+            using (var cmd = c.CreateCommand())
+            {
+                cmd.CommandText = "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'inline_advisor_meta'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) { postgres.Add($"{r.GetString(0)}.{r.GetString(1)}"); types.Add(r.GetString(2)); }
+            }
+            using var q = c.CreateCommand();
+            q.CommandText = "SELECT (SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = current_schema()), " +
+                            "(SELECT version FROM inline_advisor_meta), (SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'id' AND is_identity = 'YES')";
+            using var t = q.ExecuteReader();
+            t.Read();
+            Assert.Equal(sqliteTriggers, t.GetInt64(0));
+            Assert.Equal(ProfileStore.SchemaVersion, t.GetInt64(1));
+            Assert.Equal(1, t.GetInt64(2));
+        }
+        Assert.Equal(sqlite, postgres);
+        Assert.Equal(["bigint", "double precision", "text"], types);
     }
 
     /// <summary>The editor's change detection polls a PostgreSQL store through the same calls as a file.</summary>
