@@ -31,7 +31,7 @@ public sealed partial class ProfileStore
                 throw new StoreException(Path,
                     $"'{Path}' has no run with id {runId} for the experiment's profile; save that run first or leave the profile run empty.");
             var id = InsertExperiment(experiment);
-            using var ids = new MethodIds(this);
+            using var ids = new MethodIds(this, experiment.Edits.Select(e => e.Method).Concat(experiment.Sites.SelectMany(s => new[] { s.Caller, s.Callee })));
             Func<MethodIdentity, long> methodId = ids.Id;
             InsertExperimentNotes(id, experiment.Notes);
             InsertEdits(id, experiment.Edits, methodId);

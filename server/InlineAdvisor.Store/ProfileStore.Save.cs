@@ -17,7 +17,9 @@ public sealed partial class ProfileStore
         {
             var runId = InsertRun(profile.Run);
             InsertTotals(runId, profile.Totals);
-            using var ids = new MethodIds(this);
+            using var ids = new MethodIds(this, profile.Methods.Select(m => m.Method)
+                .Concat(profile.Sites.SelectMany(s => new[] { s.Caller, s.Callee }))
+                .Concat(_schemaVersion >= Schema.BudgetAccounting ? profile.BudgetCompiles.SelectMany(c => c.Inlines.SelectMany(i => new[] { c.Compiled, i.Inliner, i.Inlinee })) : []));
             Func<MethodIdentity, long> methodId = ids.Id;
             InsertMethods(runId, profile.Methods, methodId);
             InsertSites(runId, profile.Sites, methodId);
@@ -80,19 +82,33 @@ public sealed partial class ProfileStore
     /// both backends run them alike: the insert skips an identity already stored (or, in PostgreSQL, one another writer is
     /// adding: it waits for that writer's commit), then the select reads the id. No conflict target: the identity's unique
     /// index differs per backend (PostgreSQL's is on md5(signature), see PostgresBackend.Translate).
+    /// Every identity a record mentions is interned first, in one fixed order: two PostgreSQL writers adding the same new
+    /// methods then wait for each other in the same order and never deadlock.
     /// </summary>
     private sealed class MethodIds : IDisposable
     {
         private readonly DbCommand _insert, _select;
         private readonly Dictionary<MethodIdentity, long> _ids = [];
 
-        public MethodIds(ProfileStore store)
+        public MethodIds(ProfileStore store, IEnumerable<MethodIdentity> mentioned)
         {
             _insert = store.Command("""
                 INSERT INTO methods (assembly, type, name, signature) VALUES (@assembly, @type, @name, @signature)
                     ON CONFLICT DO NOTHING
                 """);
             _select = store.Command("SELECT id FROM methods WHERE assembly = @assembly AND type = @type AND name = @name AND signature = @signature");
+            foreach (var m in mentioned.Distinct().Order(Ordinal.Instance)) Id(m);
+        }
+
+        private sealed class Ordinal : IComparer<MethodIdentity>
+        {
+            public static readonly Ordinal Instance = new();
+            public int Compare(MethodIdentity? x, MethodIdentity? y) =>
+                x is null || y is null ? (x is null).CompareTo(y is null) :
+                string.CompareOrdinal(x.Assembly, y.Assembly) is not 0 and var a ? a :
+                string.CompareOrdinal(x.Type, y.Type) is not 0 and var t ? t :
+                string.CompareOrdinal(x.Name, y.Name) is not 0 and var n ? n :
+                string.CompareOrdinal(x.Signature, y.Signature);
         }
 
         public long Id(MethodIdentity m)

@@ -31,7 +31,7 @@ public sealed partial class ProfileStore
                     ("@machine", screen.Machine), ("@counters", screen.Counters), ("@saved", FormatUtc(DateTime.UtcNow)));
                 id = Convert.ToInt64(cmd.ExecuteScalar());
             }
-            using var ids = new MethodIds(this);
+            using var ids = new MethodIds(this, screen.Candidates.SelectMany(c => c.Sites.SelectMany(s => new[] { s.Caller, s.Callee }).Prepend(c.Edit.Method)));
             Func<MethodIdentity, long> methodId = ids.Id;
             using (var note = Command("INSERT INTO screen_notes (screen_id, ordinal, text) VALUES (@s, @ordinal, @text)"))
                 for (int i = 0; i < screen.Notes.Count; i++) { Set(note, ("@s", id), ("@ordinal", i), ("@text", screen.Notes[i])); note.ExecuteNonQuery(); }
