@@ -52,7 +52,7 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
             var settings = Settings;
             Store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, settings.MinCpuPercent / 100),
                 (profile, experimentsFor) => SitePredictions.Compute(profile, experimentsFor, AppDirPath(settings), settings.MinCpuPercent / 100));
-            Log($"store {Store.Path}: {(Store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : Store.Message)} ({sw.ElapsedMilliseconds} ms)" +
+            Log($"store {ProfileStore.Display(Store.Path)}: {(Store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : Store.Message)} ({sw.ElapsedMilliseconds} ms)" +
                 (Store.Index?.PredictionNote is { } note ? $"; {note}" : ""));
             return Store;
         }
@@ -65,7 +65,7 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
         catch (Exception e)
         {
             ErrorLog.WriteLine($"advisor lsp: loading the store failed: {e}");
-            Store = new StoreSnapshot(StorePath(), ProfileStore.Exists(StorePath()), null, $"cannot read {StorePath()}: {e.Message.Split('\n')[0]}", null);
+            Store = new StoreSnapshot(StorePath(), ProfileStore.Exists(StorePath()), null, $"cannot read {ProfileStore.Display(StorePath())}: {e.Message.Split('\n')[0]}", null);
         }
     });
 

@@ -18,7 +18,7 @@ public sealed record StoreSnapshot(string Path, bool Exists, ProfileIndex? Index
             using var store = ProfileStore.Open(path, TimeSpan.FromSeconds(1));
             var stamp = store.ChangeStamp();
             var index = ProfileIndex.Load(store, minShare, predict);
-            return new StoreSnapshot(path, true, index, index is null ? $"{path} has no runs yet: collect a profile" : null, stamp);
+            return new StoreSnapshot(path, true, index, index is null ? $"{store.Path} has no runs yet: collect a profile" : null, stamp);
         }
         catch (StoreException e)
         {

@@ -75,7 +75,7 @@ internal sealed partial class PostgresBackend : StoreBackend
     }
 
     /// <summary>The URI without its password, for messages.</summary>
-    private static string Redact(string uri) => PasswordInUri().Replace(uri, "$1");
+    public static string Redact(string uri) => PasswordInUri().Replace(uri, "$1@");
 
     [GeneratedRegex("^([A-Za-z]+://[^:@/]*):[^@/]*@")]
     private static partial Regex PasswordInUri();

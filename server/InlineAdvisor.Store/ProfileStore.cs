@@ -93,6 +93,9 @@ public sealed partial class ProfileStore : IDisposable
     public static string DefaultLocation(string fallback = DefaultPath) =>
         Environment.GetEnvironmentVariable(StoreBackend.EnvironmentVariable) is { Length: > 0 } location ? location : fallback;
 
+    /// <summary>A store location as it may be shown: a URI without its password, a path as it is.</summary>
+    public static string Display(string location) => IsServer(location) ? PostgresBackend.Redact(location) : location;
+
     /// <summary>True for a server store, else when the file exists: what the editor checks before opening, so that it
     /// never creates a store file.</summary>
     public static bool Exists(string location) => IsServer(location) || File.Exists(location);

@@ -201,5 +201,9 @@ public sealed class PostgresOnlyStoreTests(PostgresServer server, ITestOutputHel
         var loaded = StoreSnapshot.Load(uri);
         Assert.Equal(id, loaded.Index!.Run.Id);
         Assert.Equal(loaded.Stamp, StoreSnapshot.ReadStamp(uri));
+
+        var withPassword = uri.Replace("advisor@", "advisor:s3cret@");   // trust authentication ignores it
+        Assert.Equal(id, StoreSnapshot.Load(withPassword).Index!.Run.Id);
+        Assert.Equal(uri, ProfileStore.Display(withPassword));             // what the status bar and the log show
     }
 }
