@@ -17,6 +17,9 @@ public sealed class PostgresServer : IDisposable
 {
     public const string User = "advisor";
 
+    /// <summary>A role that must give its password over TCP (every other connects by trust), for the refusal tests.</summary>
+    public const string PasswordUser = "guarded", Password = "right horse";
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ia-postgres-" + Guid.NewGuid().ToString("N"));
     private readonly string _bin;
     private readonly bool _asPostgres = Environment.UserName == "root";
@@ -39,10 +42,17 @@ public sealed class PostgresServer : IDisposable
         try
         {
             Pg("initdb", "-D", Data, "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C", "--no-sync");
+            // pg_hba.conf is first match: the password rule goes before initdb's trust lines.
+            var hba = Path.Combine(Data, "pg_hba.conf");
+            File.WriteAllText(hba, $"host all {PasswordUser} 127.0.0.1/32 scram-sha-256\n" + File.ReadAllText(hba));
             Port = FreePort();
             Pg("pg_ctl", "-D", Data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
                 "-o", $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
             _started = true;
+            using var c = Admin();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"CREATE ROLE {PasswordUser} LOGIN PASSWORD '{Password}'";
+            cmd.ExecuteNonQuery();
         }
         catch
         {

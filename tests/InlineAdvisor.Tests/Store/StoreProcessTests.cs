@@ -110,6 +110,28 @@ public sealed class PostgresOnlyStoreTests(PostgresServer server, ITestOutputHel
         Assert.StartsWith($"PostgreSQL at 127.0.0.1:{server.Port} refused user 'nobody'", user.Message);
     }
 
+    [Fact]
+    public void A_wrong_password_is_named_and_never_printed_and_the_right_one_opens()
+    {
+        var uri = server.NewDatabase();
+        var db = new Uri(uri).AbsolutePath;
+        using (var c = server.Raw(uri))
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = $"GRANT ALL ON SCHEMA public TO {PostgresServer.PasswordUser}";
+            cmd.ExecuteNonQuery();
+        }
+        var wrong = Refused($"postgresql://{PostgresServer.PasswordUser}:wrong%20horse@127.0.0.1:{server.Port}{db}");
+        Assert.StartsWith($"PostgreSQL at 127.0.0.1:{server.Port} refused user '{PostgresServer.PasswordUser}' (password authentication failed", wrong.Message);
+        Assert.EndsWith("check the user and the password (in the URI, PGPASSWORD or ~/.pgpass).", wrong.Message);
+        Assert.DoesNotContain("wrong", wrong.Message);
+
+        var right = $"postgresql://{PostgresServer.PasswordUser}:{Uri.EscapeDataString(PostgresServer.Password)}@127.0.0.1:{server.Port}{db}";
+        using var store = ProfileStore.Open(right);
+        Assert.Equal($"postgresql://{PostgresServer.PasswordUser}@127.0.0.1:{server.Port}{db}", store.Path);
+        Assert.Empty(store.ListRuns());
+    }
+
     /// <summary>A host that takes the connection and never answers (as a blackholed route or a stuck server does):
     /// one line after the short timeout, not Npgsql's 15 s default. (A non-routed address cannot stand in for it here:
     /// this machine's network answers every outbound connection.)</summary>
