@@ -10,11 +10,13 @@ internal static class Common
 {
     public const string DefaultStore = ProfileStore.DefaultPath;
 
+    /// <summary>--store: a SQLite file or a postgresql:// URI; when absent, INLINE_ADVISOR_STORE, else the file under the current directory.</summary>
     public static Option<string> StoreOption() => new("--store")
     {
-        Description = $"The profile store (SQLite). Default: {DefaultStore} under the current directory.",
-        DefaultValueFactory = _ => DefaultStore,
-        HelpName = "path",
+        Description = $"The profile store: a SQLite file or a postgresql://user@host:port/database URI (a team store). " +
+                      $"Default: ${ProfileStore.EnvironmentVariable} if set, else {DefaultStore} under the current directory.",
+        DefaultValueFactory = _ => ProfileStore.DefaultLocation(),
+        HelpName = "path|uri",
     };
 
     /// <summary>One line on stderr, no stack trace: the contract for every failure a user can cause.</summary>

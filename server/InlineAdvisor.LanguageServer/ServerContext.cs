@@ -24,8 +24,13 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
     public Task Loaded = Task.CompletedTask;
     readonly object _reloadGate = new();
 
-    /// <summary>--store, else the storePath setting (relative to the workspace root), else the CLI's default under the root.</summary>
-    public string StorePath() => storeArgument ?? FromRoot(Settings.StorePath ?? ProfileStore.DefaultPath);
+    /// <summary>--store, else the storePath setting, else INLINE_ADVISOR_STORE, else the CLI's default; a file path relative
+    /// to the workspace root, a postgresql:// URI as it is.</summary>
+    public string StorePath() => storeArgument ?? (Settings.StorePath ?? ProfileStore.DefaultLocation()) switch
+    {
+        var server when ProfileStore.IsServer(server) => server,
+        var file => FromRoot(file),
+    };
 
     /// <summary>The appDir setting, relative to the workspace root; null when unset.</summary>
     public string? AppDirPath(ServerSettings settings) => settings.AppDir is { } dir ? FromRoot(dir) : null;
@@ -47,7 +52,7 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
             var settings = Settings;
             Store = StoreSnapshot.Load(StorePath(), Math.Min(0.001, settings.MinCpuPercent / 100),
                 (profile, experimentsFor) => SitePredictions.Compute(profile, experimentsFor, AppDirPath(settings), settings.MinCpuPercent / 100));
-            Log($"store {Store.Path}: {(Store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : Store.Message)} ({sw.ElapsedMilliseconds} ms)" +
+            Log($"store {ProfileStore.Display(Store.Path)}: {(Store.Index is { } i ? $"run {i.Run.Id}, {i.SiteCount} sites, {i.ExperimentCount} experiments" : Store.Message)} ({sw.ElapsedMilliseconds} ms)" +
                 (Store.Index?.PredictionNote is { } note ? $"; {note}" : ""));
             return Store;
         }
@@ -60,7 +65,7 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
         catch (Exception e)
         {
             ErrorLog.WriteLine($"advisor lsp: loading the store failed: {e}");
-            Store = new StoreSnapshot(StorePath(), File.Exists(StorePath()), null, $"cannot read {StorePath()}: {e.Message.Split('\n')[0]}", null);
+            Store = new StoreSnapshot(StorePath(), ProfileStore.Exists(StorePath()), null, $"cannot read {ProfileStore.Display(StorePath())}: {e.Message.Split('\n')[0]}", null);
         }
     });
 
@@ -74,7 +79,7 @@ internal sealed class ServerContext(LspRpc rpc, TextWriter log, string? storeArg
             await Loaded;
             var current = Store;
             var stamp = StoreSnapshot.ReadStamp(current.Path);
-            bool exists = File.Exists(current.Path);
+            bool exists = ProfileStore.Exists(current.Path);
             if (stamp == current.Stamp && exists == current.Exists && (stamp is not null || current.Index is null)) continue;
             await AnnounceStore(ReloadStore());
         }

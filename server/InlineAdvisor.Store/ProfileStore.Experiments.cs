@@ -2,7 +2,7 @@
 using System.Globalization;
 using System.Text.Json;
 using InlineAdvisor.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InlineAdvisor.Store;
 
@@ -31,8 +31,8 @@ public sealed partial class ProfileStore
                 throw new StoreException(Path,
                     $"'{Path}' has no run with id {runId} for the experiment's profile; save that run first or leave the profile run empty.");
             var id = InsertExperiment(experiment);
-            using var intern = InternCommand();
-            var methodId = Interner(intern);
+            using var ids = new MethodIds(this, experiment.Edits.Select(e => e.Method).Concat(experiment.Sites.SelectMany(s => new[] { s.Caller, s.Callee })));
+            Func<MethodIdentity, long> methodId = ids.Id;
             InsertExperimentNotes(id, experiment.Notes);
             InsertEdits(id, experiment.Edits, methodId);
             var owner = new ChildRows("experiment", ("experiment_id", id));
@@ -50,8 +50,8 @@ public sealed partial class ProfileStore
 
     /// <summary>The whole experiment, or null when no experiment has this id.</summary>
     public ExperimentRecord? LoadExperiment(long id) =>
-        InTransaction(write: false, () => ReadExperiments("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", id)))
-            .SingleOrDefault();
+        InTransaction(write: false, () => ReadExperiments("WHERE id = @id", cmd => Set(cmd, ("@id", id)))
+            .SingleOrDefault());
 
     /// <summary>Evidence for a call site caller → callee, by the one rule (<see cref="SiteEvidence"/>): newest first.</summary>
     public IReadOnlyList<ExperimentRecord> ExperimentsFor(MethodIdentity caller, MethodIdentity callee)
@@ -65,9 +65,9 @@ public sealed partial class ProfileStore
 
     private bool RunExists(long runId)
     {
-        using var cmd = Command("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $run)");
-        cmd.Parameters.AddWithValue("$run", runId);
-        return (long)cmd.ExecuteScalar()! != 0;
+        using var cmd = Command("SELECT count(*) FROM runs WHERE id = @run");
+        Set(cmd, ("@run", runId));
+        return Convert.ToInt64(cmd.ExecuteScalar()) != 0;
     }
 
     private long InsertExperiment(ExperimentRecord e)
@@ -75,33 +75,33 @@ public sealed partial class ProfileStore
         using var cmd = Command("""
             INSERT INTO experiments (profile_run_id, started_utc, seconds, app_dir, command, verdict, deciding_metric,
                                      pairs, epsilon, runtime_config, machine, counters, saved_utc)
-            VALUES ($run, $started_utc, $seconds, $app_dir, $command, $verdict, $deciding_metric,
-                    $pairs, $epsilon, $runtime_config, $machine, $counters, $saved_utc);
-            SELECT last_insert_rowid();
+            VALUES (@run, @started_utc, @seconds, @app_dir, @command, @verdict, @deciding_metric,
+                    @pairs, @epsilon, @runtime_config, @machine, @counters, @saved_utc)
+            RETURNING id
             """);
         Set(cmd,
-            ("$run", e.ProfileRunId),
-            ("$started_utc", FormatUtc(e.StartedUtc)),
-            ("$seconds", Real(e.Seconds)),
-            ("$app_dir", e.AppDir),
-            ("$command", e.Command),
-            ("$verdict", e.Verdict.ToString()),
-            ("$deciding_metric", e.DecidingMetric),
-            ("$pairs", e.Pairs),
-            ("$epsilon", Real(e.Epsilon)),
-            ("$runtime_config", e.RuntimeConfig),
-            ("$machine", e.Machine),
-            ("$counters", e.Counters),
-            ("$saved_utc", FormatUtc(DateTime.UtcNow)));
-        return (long)cmd.ExecuteScalar()!;
+            ("@run", e.ProfileRunId),
+            ("@started_utc", FormatUtc(e.StartedUtc)),
+            ("@seconds", Real(e.Seconds)),
+            ("@app_dir", e.AppDir),
+            ("@command", e.Command),
+            ("@verdict", e.Verdict.ToString()),
+            ("@deciding_metric", e.DecidingMetric),
+            ("@pairs", e.Pairs),
+            ("@epsilon", Real(e.Epsilon)),
+            ("@runtime_config", e.RuntimeConfig),
+            ("@machine", e.Machine),
+            ("@counters", e.Counters),
+            ("@saved_utc", FormatUtc(DateTime.UtcNow)));
+        return Convert.ToInt64(cmd.ExecuteScalar());
     }
 
     private void InsertExperimentNotes(long id, IReadOnlyList<string> notes)
     {
-        using var note = Command("INSERT INTO experiment_notes (experiment_id, ordinal, text) VALUES ($e, $ordinal, $text)");
+        using var note = Command("INSERT INTO experiment_notes (experiment_id, ordinal, text) VALUES (@e, @ordinal, @text)");
         for (var i = 0; i < notes.Count; i++)
         {
-            Set(note, ("$e", id), ("$ordinal", i), ("$text", notes[i]));
+            Set(note, ("@e", id), ("@ordinal", i), ("@text", notes[i]));
             note.ExecuteNonQuery();
         }
     }
@@ -110,13 +110,13 @@ public sealed partial class ProfileStore
     {
         using var row = Command("""
             INSERT INTO experiment_edits (experiment_id, ordinal, method_id, action, before_flags, after_flags)
-            VALUES ($e, $ordinal, $method, $action, $before, $after)
+            VALUES (@e, @ordinal, @method, @action, @before, @after)
             """);
         for (var i = 0; i < edits.Count; i++)
         {
             var edit = edits[i];
-            Set(row, ("$e", id), ("$ordinal", i), ("$method", methodId(edit.Method)), ("$action", edit.Action.Text()),
-                ("$before", (int)edit.Before), ("$after", (int)edit.After));
+            Set(row, ("@e", id), ("@ordinal", i), ("@method", methodId(edit.Method)), ("@action", edit.Action.Text()),
+                ("@before", (int)edit.Before), ("@after", (int)edit.After));
             row.ExecuteNonQuery();
         }
     }
@@ -128,9 +128,9 @@ public sealed partial class ProfileStore
     private sealed record ChildRows(string Prefix, params (string Column, long Value)[] Keys)
     {
         public string Columns => string.Concat(Keys.Select(k => k.Column + ", "));
-        public string Parameters => string.Concat(Keys.Select(k => "$" + k.Column + ", "));
-        public string Where => string.Join(" AND ", Keys.Select(k => $"{k.Column} = ${k.Column}"));
-        public (string, object?)[] Values => Keys.Select(k => ("$" + k.Column, (object?)k.Value)).ToArray();
+        public string Parameters => string.Concat(Keys.Select(k => "@" + k.Column + ", "));
+        public string Where => string.Join(" AND ", Keys.Select(k => $"{k.Column} = @{k.Column}"));
+        public (string, object?)[] Values => Keys.Select(k => ("@" + k.Column, (object?)k.Value)).ToArray();
     }
 
     private void InsertSites(ChildRows owner, IReadOnlyList<CallSite> sites, Func<MethodIdentity, long> methodId)
@@ -139,14 +139,14 @@ public sealed partial class ProfileStore
             INSERT INTO {owner.Prefix}_sites ({owner.Columns}ordinal, site_id, caller_id, callee_id, il_offset,
                                           source_file, source_line, source_col, call_samples, statement_samples,
                                           shares_statement, outcome, reason, tiers, fail_always, pgo_count)
-            VALUES ({owner.Parameters}$ordinal, $site_id, $caller, $callee, $il_offset, $file, $line, $col, $call, $statement,
-                    $shares, $outcome, $reason, $tiers, $fail_always, $pgo)
+            VALUES ({owner.Parameters}@ordinal, @site_id, @caller, @callee, @il_offset, @file, @line, @col, @call, @statement,
+                    @shares, @outcome, @reason, @tiers, @fail_always, @pgo)
             """);
         for (var i = 0; i < sites.Count; i++)
         {
             SetSite(row, sites[i], methodId);
             Set(row, owner.Values);
-            Set(row, ("$ordinal", i), ("$site_id", sites[i].Id));
+            Set(row, ("@ordinal", i), ("@site_id", sites[i].Id));
             row.ExecuteNonQuery();
         }
     }
@@ -157,19 +157,19 @@ public sealed partial class ProfileStore
             INSERT INTO {owner.Prefix}_metrics ({owner.Columns}ordinal, metric, unit, lower_is_better, n,
                                             median_baseline, median_variant, effect, low, high,
                                             control_effect, control_low, control_high)
-            VALUES ({owner.Parameters}$ordinal, $metric, $unit, $lower_is_better, $n, $median_baseline, $median_variant,
-                    $effect, $low, $high, $control_effect, $control_low, $control_high)
+            VALUES ({owner.Parameters}@ordinal, @metric, @unit, @lower_is_better, @n, @median_baseline, @median_variant,
+                    @effect, @low, @high, @control_effect, @control_low, @control_high)
             """);
         for (var i = 0; i < metrics.Count; i++)
         {
             var m = metrics[i];
             Set(row, owner.Values);
-            Set(row, ("$ordinal", i), ("$metric", m.Metric), ("$unit", m.Unit),
-                ("$lower_is_better", m.LowerIsBetter), ("$n", m.N),
-                ("$median_baseline", Real(m.MedianBaseline)), ("$median_variant", Real(m.MedianVariant)),
-                ("$effect", Real(m.Effect)), ("$low", Real(m.Low)), ("$high", Real(m.High)),
-                ("$control_effect", Real(m.ControlEffect)), ("$control_low", Real(m.ControlLow)),
-                ("$control_high", Real(m.ControlHigh)));
+            Set(row, ("@ordinal", i), ("@metric", m.Metric), ("@unit", m.Unit),
+                ("@lower_is_better", m.LowerIsBetter), ("@n", m.N),
+                ("@median_baseline", Real(m.MedianBaseline)), ("@median_variant", Real(m.MedianVariant)),
+                ("@effect", Real(m.Effect)), ("@low", Real(m.Low)), ("@high", Real(m.High)),
+                ("@control_effect", Real(m.ControlEffect)), ("@control_low", Real(m.ControlLow)),
+                ("@control_high", Real(m.ControlHigh)));
             row.ExecuteNonQuery();
         }
     }
@@ -177,10 +177,10 @@ public sealed partial class ProfileStore
     private void InsertFlip(long id, FlipCheck flip)
     {
         using var cmd = Command("""
-            INSERT INTO experiment_flip_checks (experiment_id, sites, honoured, details) VALUES ($e, $sites, $honoured, $details)
+            INSERT INTO experiment_flip_checks (experiment_id, sites, honoured, details) VALUES (@e, @sites, @honoured, @details)
             """);
-        Set(cmd, ("$e", id), ("$sites", flip.Sites), ("$honoured", flip.Honoured),
-            ("$details", JsonSerializer.Serialize(flip.Details)));
+        Set(cmd, ("@e", id), ("@sites", flip.Sites), ("@honoured", flip.Honoured),
+            ("@details", JsonSerializer.Serialize(flip.Details)));
         cmd.ExecuteNonQuery();
     }
 
@@ -189,15 +189,15 @@ public sealed partial class ProfileStore
         using var row = Command($"""
             INSERT INTO {owner.Prefix}_runs ({owner.Columns}ordinal, arm, round, wall_seconds, cpu_seconds, peak_rss_bytes,
                                          task_clock_seconds, metric, jit_ms, tier1_code_bytes)
-            VALUES ({owner.Parameters}$ordinal, $arm, $round, $wall, $cpu, $rss, $task_clock, $metric, $jit_ms, $tier1)
+            VALUES ({owner.Parameters}@ordinal, @arm, @round, @wall, @cpu, @rss, @task_clock, @metric, @jit_ms, @tier1)
             """);
         for (var i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
             Set(row, owner.Values);
-            Set(row, ("$ordinal", i), ("$arm", r.Arm), ("$round", r.Round), ("$wall", Real(r.WallSeconds)),
-                ("$cpu", Real(r.CpuSeconds)), ("$rss", r.PeakRssBytes), ("$task_clock", Real(r.TaskClockSeconds)),
-                ("$metric", Real(r.Metric)), ("$jit_ms", Real(r.JitMilliseconds)), ("$tier1", r.Tier1CodeBytes));
+            Set(row, ("@ordinal", i), ("@arm", r.Arm), ("@round", r.Round), ("@wall", Real(r.WallSeconds)),
+                ("@cpu", Real(r.CpuSeconds)), ("@rss", r.PeakRssBytes), ("@task_clock", Real(r.TaskClockSeconds)),
+                ("@metric", Real(r.Metric)), ("@jit_ms", Real(r.JitMilliseconds)), ("@tier1", r.Tier1CodeBytes));
             row.ExecuteNonQuery();
         }
     }
@@ -207,7 +207,7 @@ public sealed partial class ProfileStore
 
     // ---- reading ----
 
-    private List<ExperimentRecord> ReadExperiments(string filterAndOrder, Action<SqliteCommand> bind)
+    private List<ExperimentRecord> ReadExperiments(string filterAndOrder, Action<DbCommand> bind)
     {
         using var cmd = Command($"SELECT {ExperimentColumns} FROM experiments {filterAndOrder}");
         bind(cmd);
@@ -244,7 +244,7 @@ public sealed partial class ProfileStore
         var owner = new ChildRows("experiment", ("experiment_id", e.Id));
         return e with
         {
-            Notes = ReadTexts("SELECT text FROM experiment_notes WHERE experiment_id = $e ORDER BY ordinal", e.Id),
+            Notes = ReadTexts("SELECT text FROM experiment_notes WHERE experiment_id = @e ORDER BY ordinal", e.Id),
             Sites = ReadSites(owner, identities),
             Edits = ReadEdits(e.Id, identities),
             Metrics = ReadMetrics(owner),
@@ -255,15 +255,15 @@ public sealed partial class ProfileStore
 
     private Dictionary<long, MethodIdentity> ReadExperimentIdentities(long id) => ReadIdentityMap("""
         SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-            SELECT caller_id FROM experiment_sites WHERE experiment_id = $id
-            UNION SELECT callee_id FROM experiment_sites WHERE experiment_id = $id
-            UNION SELECT method_id FROM experiment_edits WHERE experiment_id = $id)
+            SELECT caller_id FROM experiment_sites WHERE experiment_id = @id
+            UNION SELECT callee_id FROM experiment_sites WHERE experiment_id = @id
+            UNION SELECT method_id FROM experiment_edits WHERE experiment_id = @id)
         """, id);
 
     private List<string> ReadTexts(string sql, long id)
     {
         using var cmd = Command(sql);
-        cmd.Parameters.AddWithValue("$e", id);
+        Set(cmd, ("@e", id));
         var texts = new List<string>();
         using var r = cmd.ExecuteReader();
         while (r.Read()) texts.Add(r.GetString(0));
@@ -284,9 +284,9 @@ public sealed partial class ProfileStore
     private List<FlagEdit> ReadEdits(long id, Dictionary<long, MethodIdentity> identities)
     {
         using var cmd = Command("""
-            SELECT method_id, action, before_flags, after_flags FROM experiment_edits WHERE experiment_id = $e ORDER BY ordinal
+            SELECT method_id, action, before_flags, after_flags FROM experiment_edits WHERE experiment_id = @e ORDER BY ordinal
             """);
-        cmd.Parameters.AddWithValue("$e", id);
+        Set(cmd, ("@e", id));
         var edits = new List<FlagEdit>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -309,7 +309,7 @@ public sealed partial class ProfileStore
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            metrics.Add(new MetricEffect(r.GetString(0), r.GetString(1), r.GetBoolean(2), r.GetInt32(3),
+            metrics.Add(new MetricEffect(r.GetString(0), r.GetString(1), Bool(r, 2), r.GetInt32(3),
                 NaNIfNull(r, 4), NaNIfNull(r, 5), NaNIfNull(r, 6), NaNIfNull(r, 7), NaNIfNull(r, 8),
                 NaNIfNull(r, 9), NaNIfNull(r, 10), NaNIfNull(r, 11)));
         }
@@ -318,8 +318,8 @@ public sealed partial class ProfileStore
 
     private FlipCheck? ReadFlip(long id)
     {
-        using var cmd = Command("SELECT sites, honoured, details FROM experiment_flip_checks WHERE experiment_id = $e");
-        cmd.Parameters.AddWithValue("$e", id);
+        using var cmd = Command("SELECT sites, honoured, details FROM experiment_flip_checks WHERE experiment_id = @e");
+        Set(cmd, ("@e", id));
         using var r = cmd.ExecuteReader();
         if (!r.Read()) return null;
         return new FlipCheck(r.GetInt32(0), r.GetInt32(1), JsonSerializer.Deserialize<List<string>>(r.GetString(2)) ?? []);
@@ -343,7 +343,7 @@ public sealed partial class ProfileStore
         return runs;
     }
 
-    private static double NaNIfNull(SqliteDataReader r, int column) => r.IsDBNull(column) ? double.NaN : r.GetDouble(column);
+    private static double NaNIfNull(DbDataReader r, int column) => r.IsDBNull(column) ? double.NaN : r.GetDouble(column);
 
-    private static double? NullableDouble(SqliteDataReader r, int column) => r.IsDBNull(column) ? null : r.GetDouble(column);
+    private static double? NullableDouble(DbDataReader r, int column) => r.IsDBNull(column) ? null : r.GetDouble(column);
 }

@@ -2,7 +2,7 @@
 using System.Globalization;
 using System.Text.Json;
 using InlineAdvisor.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InlineAdvisor.Store;
 
@@ -23,11 +23,11 @@ public sealed partial class ProfileStore
     {
         ArgumentNullException.ThrowIfNull(run);
         return InTransaction(write: false, () => ReadRuns(
-            $"WHERE program = $program AND runtime_config = $config {NewestFirst}",
+            $"WHERE program = @program AND runtime_config = @config {NewestFirst}",
             cmd =>
             {
-                cmd.Parameters.AddWithValue("$program", run.Program);
-                cmd.Parameters.AddWithValue("$config", run.RuntimeConfig);
+                Set(cmd, ("@program", run.Program));
+                Set(cmd, ("@config", run.RuntimeConfig));
             }));
     }
 
@@ -46,7 +46,7 @@ public sealed partial class ProfileStore
         return ProfileMerge.Merge(profiles);
     }
 
-    private List<RunInfo> ReadRuns(string filterAndOrder, Action<SqliteCommand> bind)
+    private List<RunInfo> ReadRuns(string filterAndOrder, Action<DbCommand> bind)
     {
         using var cmd = Command($"""
             SELECT id, program, command_line, process_id, mode, started_utc, duration_seconds,
@@ -80,8 +80,8 @@ public sealed partial class ProfileStore
 
     private List<string> ReadNotes(long runId)
     {
-        using var cmd = Command("SELECT text FROM run_notes WHERE run_id = $run ORDER BY ordinal");
-        cmd.Parameters.AddWithValue("$run", runId);
+        using var cmd = Command("SELECT text FROM run_notes WHERE run_id = @run ORDER BY ordinal");
+        Set(cmd, ("@run", runId));
         var notes = new List<string>();
         using var r = cmd.ExecuteReader();
         while (r.Read()) notes.Add(r.GetString(0));
@@ -90,7 +90,7 @@ public sealed partial class ProfileStore
 
     private RunProfile? ReadProfile(long runId)
     {
-        var run = ReadRuns("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", runId)).SingleOrDefault();
+        var run = ReadRuns("WHERE id = @id", cmd => Set(cmd, ("@id", runId))).SingleOrDefault();
         if (run is null) return null;
         var identities = ReadIdentities(runId);
         return new RunProfile(run, ReadMethods(runId, identities), ReadSites(runId, identities), ReadTotals(runId))
@@ -103,15 +103,15 @@ public sealed partial class ProfileStore
         if (_schemaVersion < Schema.BudgetAccounting) return [];
         var identities = ReadIdentityMap("""
             SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-                SELECT compiled_id FROM run_budget_inlines WHERE run_id = $id
-                UNION SELECT inliner_id FROM run_budget_inlines WHERE run_id = $id
-                UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = $id)
+                SELECT compiled_id FROM run_budget_inlines WHERE run_id = @id
+                UNION SELECT inliner_id FROM run_budget_inlines WHERE run_id = @id
+                UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = @id)
             """, runId);
         using var cmd = Command("""
             SELECT compile_ordinal, compiled_id, tier, inliner_id, inlinee_id, succeeded, reason FROM run_budget_inlines
-            WHERE run_id = $run ORDER BY compile_ordinal, ordinal
+            WHERE run_id = @run ORDER BY compile_ordinal, ordinal
             """);
-        cmd.Parameters.AddWithValue("$run", runId);
+        Set(cmd, ("@run", runId));
         var compiles = new List<BudgetCompile>();
         var inlines = new List<CompileInline>();
         long current = -1;
@@ -124,28 +124,28 @@ public sealed partial class ProfileStore
                 inlines = [];
                 compiles.Add(new BudgetCompile(identities[r.GetInt64(1)], r.GetString(2), inlines));
             }
-            inlines.Add(new CompileInline(identities[r.GetInt64(3)], identities[r.GetInt64(4)], r.GetBoolean(5), r.GetString(6)));
+            inlines.Add(new CompileInline(identities[r.GetInt64(3)], identities[r.GetInt64(4)], Bool(r, 5), r.GetString(6)));
         }
         return compiles;
     }
 
     /// <summary>Every method a run mentions (or those the filters keep), by store id (one shared instance per identity).</summary>
-    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter $run is the run id), or null for all.</param>
+    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter @run is the run id), or null for all.</param>
     /// <param name="siteFilter">An SQL condition on run_sites' columns, or null for all.</param>
     private Dictionary<long, MethodIdentity> ReadIdentities(long runId, string? methodFilter = null, string? siteFilter = null) => ReadIdentityMap($"""
         SELECT id, assembly, type, name, signature FROM methods WHERE id IN (
-            SELECT method_id FROM run_methods WHERE run_id = $run{And(methodFilter)}
-            UNION SELECT caller_id FROM run_sites WHERE run_id = $run{And(siteFilter)}
-            UNION SELECT callee_id FROM run_sites WHERE run_id = $run{And(siteFilter)})
-        """.Replace("$run", "$id"), runId);
+            SELECT method_id FROM run_methods WHERE run_id = @run{And(methodFilter)}
+            UNION SELECT caller_id FROM run_sites WHERE run_id = @run{And(siteFilter)}
+            UNION SELECT callee_id FROM run_sites WHERE run_id = @run{And(siteFilter)})
+        """.Replace("@run", "@id"), runId);
 
     private static string And(string? condition) => condition is null ? "" : $" AND {condition}";
 
-    /// <summary>Method identities by store id, from a query selecting (id, assembly, type, name, signature) with parameter $id.</summary>
+    /// <summary>Method identities by store id, from a query selecting (id, assembly, type, name, signature) with parameter @id.</summary>
     private Dictionary<long, MethodIdentity> ReadIdentityMap(string sql, long id)
     {
         using var cmd = Command(sql);
-        cmd.Parameters.AddWithValue("$id", id);
+        Set(cmd, ("@id", id));
         var map = new Dictionary<long, MethodIdentity>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -153,17 +153,17 @@ public sealed partial class ProfileStore
         return map;
     }
 
-    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter $run is the run id), or null for all.</param>
+    /// <param name="methodFilter">An SQL condition on run_methods' columns (parameter @run is the run id), or null for all.</param>
     private List<MethodProfile> ReadMethods(long runId, Dictionary<long, MethodIdentity> identities, string? methodFilter = null)
     {
         var compiles = new Dictionary<long, List<CodeVersion>>();
-        var only = methodFilter is null ? "" : $"AND method_ordinal IN (SELECT ordinal FROM run_methods WHERE run_id = $run AND {methodFilter})";
+        var only = methodFilter is null ? "" : $"AND method_ordinal IN (SELECT ordinal FROM run_methods WHERE run_id = @run AND {methodFilter})";
         using (var cmd = Command($"""
             SELECT method_ordinal, tier, native_size, jit_ms FROM run_code_versions
-            WHERE run_id = $run {only} ORDER BY method_ordinal, ordinal
+            WHERE run_id = @run {only} ORDER BY method_ordinal, ordinal
             """))
         {
-            cmd.Parameters.AddWithValue("$run", runId);
+            Set(cmd, ("@run", runId));
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -175,9 +175,9 @@ public sealed partial class ProfileStore
 
         using var rows = Command($"""
             SELECT ordinal, method_id, token, il_size, impl_flags, exclusive_samples, inclusive_samples
-            FROM run_methods WHERE run_id = $run {(methodFilter is null ? "" : "AND " + methodFilter)} ORDER BY ordinal
+            FROM run_methods WHERE run_id = @run {(methodFilter is null ? "" : "AND " + methodFilter)} ORDER BY ordinal
             """);
-        rows.Parameters.AddWithValue("$run", runId);
+        Set(rows, ("@run", runId));
         var methods = new List<MethodProfile>();
         using var m = rows.ExecuteReader();
         while (m.Read())
@@ -200,8 +200,8 @@ public sealed partial class ProfileStore
     /// run (ordinal + 1, as `advisor report` numbers them), filtered or not.</param>
     private List<CallSite> ReadSites(long runId, Dictionary<long, MethodIdentity> identities, string? siteFilter = null)
     {
-        using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE run_id = $run{And(siteFilter)} ORDER BY ordinal");
-        cmd.Parameters.AddWithValue("$run", runId);
+        using var cmd = Command($"SELECT ordinal, {SiteColumns} FROM run_sites WHERE run_id = @run{And(siteFilter)} ORDER BY ordinal");
+        Set(cmd, ("@run", runId));
         var sites = new List<CallSite>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -216,7 +216,7 @@ public sealed partial class ProfileStore
         """;
 
     /// <summary>A call site from <see cref="SiteColumns"/> starting at column <paramref name="first"/>.</summary>
-    private CallSite SiteFrom(SqliteDataReader r, int first, Dictionary<long, MethodIdentity> identities, int id)
+    private CallSite SiteFrom(DbDataReader r, int first, Dictionary<long, MethodIdentity> identities, int id)
     {
         var c = first;
         return new CallSite
@@ -228,12 +228,12 @@ public sealed partial class ProfileStore
             Source = r.IsDBNull(c + 3) ? null : new SourceLocation(r.GetString(c + 3), r.GetInt32(c + 4), r.GetInt32(c + 5)),
             CallSamples = r.GetInt64(c + 6),
             StatementSamples = r.GetInt64(c + 7),
-            SharesStatement = r.GetBoolean(c + 8),
+            SharesStatement = Bool(r, c + 8),
             Decision = new InlineDecision(
                 ParseEnum<InlineOutcome>(r.GetString(c + 9)),
                 r.GetString(c + 10),
                 JsonSerializer.Deserialize<List<string>>(r.GetString(c + 11)) ?? [],
-                r.GetBoolean(c + 12)),
+                Bool(r, c + 12)),
             PgoCount = r.IsDBNull(c + 13) ? null : r.GetInt64(c + 13),
         };
     }
@@ -242,16 +242,16 @@ public sealed partial class ProfileStore
     {
         using var cmd = Command("""
             SELECT samples, external_samples, events, jit_ms, tier1_code_bytes, methods_jitted
-            FROM run_totals WHERE run_id = $run
+            FROM run_totals WHERE run_id = @run
             """);
-        cmd.Parameters.AddWithValue("$run", runId);
+        Set(cmd, ("@run", runId));
         using var r = cmd.ExecuteReader();
-        if (!r.Read()) throw NotAStore(Path);   // SaveRun always writes totals
+        if (!r.Read()) throw NotAStore();   // SaveRun always writes totals
         return new RunTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetDouble(3), r.GetInt64(4), r.GetInt32(5));
     }
 
     private T ParseEnum<T>(string text) where T : struct, Enum =>
-        Enum.TryParse<T>(text, out var value) ? value : throw NotAStore(Path);
+        Enum.TryParse<T>(text, out var value) ? value : throw NotAStore();
 
     /// <summary>A cheap fingerprint of the store's content: changes when a run or an experiment is added (runs and
     /// experiments are immutable, so their newest ids and counts say everything a watcher needs).</summary>
@@ -270,17 +270,17 @@ public sealed partial class ProfileStore
     /// </summary>
     public RunProfile? LoadRunForEditor(long id, double minShare) => InTransaction(write: false, () =>
     {
-        var run = ReadRuns("WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", id)).SingleOrDefault();
+        var run = ReadRuns("WHERE id = @id", cmd => Set(cmd, ("@id", id))).SingleOrDefault();
         if (run is null) return null;
         var totals = ReadTotals(id);
         long min = Math.Max(0, (long)Math.Ceiling(totals.Samples * minShare));
         var siteFilter = $"total_samples >= {min} AND source_file IS NOT NULL";
         // Methods too: those an editor can show (at least the floor of samples) and the two ends of every loaded site;
         // a large program's thousands of cold methods are not read.
-        var loaded = $"SELECT caller_id FROM run_sites WHERE run_id = $run AND {siteFilter} UNION SELECT callee_id FROM run_sites WHERE run_id = $run AND {siteFilter}";
+        var loaded = $"SELECT caller_id FROM run_sites WHERE run_id = @run AND {siteFilter} UNION SELECT callee_id FROM run_sites WHERE run_id = @run AND {siteFilter}";
         // The methods of budget-limited compiles too: their flags say which inlinees were forced.
-        var budget = _schemaVersion < Schema.BudgetAccounting ? "SELECT NULL" : "SELECT compiled_id FROM run_budget_inlines WHERE run_id = $run UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = $run";
-        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN ({loaded}) OR method_id IN ({budget}))";
+        var budget = _schemaVersion < Schema.BudgetAccounting ? "" : " OR method_id IN (SELECT compiled_id FROM run_budget_inlines WHERE run_id = @run UNION SELECT inlinee_id FROM run_budget_inlines WHERE run_id = @run)";
+        var methodFilter = $"(inclusive_samples >= {min} OR method_id IN ({loaded}){budget})";
         var identities = ReadIdentities(id, methodFilter, siteFilter);
         return new RunProfile(run, ReadMethods(id, identities, methodFilter), ReadSites(id, identities, siteFilter), totals)
             { BudgetCompiles = ReadBudgetCompiles(id) };

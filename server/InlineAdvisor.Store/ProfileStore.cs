@@ -1,33 +1,32 @@
-// Opens the embedded SQLite store of run profiles and turns every SQLite failure into a StoreException.
+// Opens the profile store on its backend (a SQLite file or a PostgreSQL database) and turns every failure into a StoreException.
+using System.Data.Common;
 using InlineAdvisor.Core;
-using Microsoft.Data.Sqlite;
 
 namespace InlineAdvisor.Store;
 
 /// <summary>
-/// The profile store: one SQLite file (WAL, foreign keys on, versioned schema) holding immutable
-/// runs and immutable A/B experiments. One instance is one connection: not thread-safe; open one per
-/// thread or process.
-/// Every failure surfaces as a <see cref="StoreException"/>; a file that is not a store, is
+/// The profile store: immutable runs, A/B experiments and screens in a versioned schema, either one SQLite file
+/// (WAL, foreign keys on) or a PostgreSQL database a team shares (a postgresql:// URI). Every query is the same on
+/// both; <see cref="StoreBackend"/> holds the few differences. One instance is one connection: not thread-safe; open
+/// one per thread or process. Every failure surfaces as a <see cref="StoreException"/>; a store that is not ours, is
 /// corrupt or comes from a newer version is never modified.
 /// </summary>
 public sealed partial class ProfileStore : IDisposable
 {
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly SqliteConnection _connection;
-    private readonly TimeSpan _busyTimeout;
-    private SqliteTransaction? _transaction;
+    private readonly StoreBackend _backend;
+    private readonly DbConnection _connection;
+    private DbTransaction? _transaction;
 
-    private ProfileStore(string path, SqliteConnection connection, TimeSpan busyTimeout)
+    private ProfileStore(StoreBackend backend, DbConnection connection)
     {
-        Path = path;
+        _backend = backend;
         _connection = connection;
-        _busyTimeout = busyTimeout;
     }
 
-    /// <summary>The full path of the store file.</summary>
-    public string Path { get; }
+    /// <summary>The full path of the store file, or the PostgreSQL URI without its password.</summary>
+    public string Path => _backend.Location;
 
     /// <summary>The schema version this build writes (and the version of every store it has opened).</summary>
     public static int SchemaVersion => Schema.Latest;
@@ -43,8 +42,9 @@ public sealed partial class ProfileStore : IDisposable
     public static ProfileStore Open(string path) => Open(path, DefaultBusyTimeout);
 
     /// <summary>Opens or creates the store, creating its folder; migrates an older schema.</summary>
-    /// <param name="busyTimeout">How long to wait for another process's lock; rounded up to whole seconds (at least 1),
-    /// because Microsoft.Data.Sqlite retries busy commands in whole seconds.</param>
+    /// <param name="busyTimeout">SQLite: how long to wait for another process's lock; PostgreSQL: how long to wait for the
+    /// server to answer a connection. Rounded up to whole seconds (at least 1): Microsoft.Data.Sqlite retries busy commands
+    /// and Npgsql times connections in whole seconds.</param>
     public static ProfileStore Open(string path, TimeSpan busyTimeout) => Open(path, busyTimeout, Schema.Latest);
 
     /// <summary>Tests only: opens the store migrating it no further than <paramref name="schemaVersion"/>,
@@ -52,47 +52,31 @@ public sealed partial class ProfileStore : IDisposable
     internal static ProfileStore Open(string path, TimeSpan busyTimeout, int schemaVersion)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        // A URI is never a file name here: taken as one, `postgresql://host/db` became a SQLite file in a new folder
-        // named `postgresql:`. Only the embedded SQLite store exists in this build.
-        if (System.Text.RegularExpressions.Regex.Match(path, "^([A-Za-z][A-Za-z0-9+.-]*)://") is { Success: true } uri)
-            throw new StoreException(path, $"'{path}': no store backend for '{uri.Groups[1].Value}://' in this build; a store is a SQLite file path (e.g. .inline-advisor/advisor.db).");
-        var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new StoreException(full, $"'{full}' is a folder; give the path of a store file (e.g. .inline-advisor/advisor.db).");
-        CreateFolder(full);
-
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,                      // Dispose really closes the file
-            DefaultTimeout = TimeoutSeconds(busyTimeout),
-        }.ToString());
-        var store = new ProfileStore(full, connection, busyTimeout);
+        var backend = StoreBackend.For(path, busyTimeout);
+        var store = new ProfileStore(backend, backend.Connect());
         try
         {
-            connection.Open();
-            store.Execute($"PRAGMA busy_timeout = {TimeoutSeconds(busyTimeout) * 1000}");
-            store.Execute("PRAGMA foreign_keys = ON");
+            store._connection.Open();
+            backend.Configure(store._connection);
 
-            // Look before writing anything: a foreign, corrupt or newer file stays untouched.
-            var state = Schema.Inspect(connection);
+            // Look before writing anything: a foreign, corrupt or newer store stays untouched.
+            var state = backend.Inspect(store._connection);
             if (!state.IsEmpty && !state.IsOurs)
-                throw NotAStore(full);
+                throw backend.NotAStore();
             if (state.Version > Schema.Latest)
-                throw new StoreException(full,
-                    $"'{full}' was written by a newer InlineAdvisor (schema version {state.Version}; this one reads up to {Schema.Latest}); " +
+                throw new StoreException(store.Path,
+                    $"'{store.Path}' was written by a newer InlineAdvisor (schema version {state.Version}; this one reads up to {Schema.Latest}); " +
                     "it was left untouched: upgrade InlineAdvisor or choose another store path.");
 
-            store.Execute("PRAGMA journal_mode = WAL");
-            Schema.Migrate(connection, schemaVersion);
+            backend.Prepare(store._connection);
+            Schema.Migrate(backend, store._connection, schemaVersion);
             store._schemaVersion = schemaVersion;
             return store;
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             store.Dispose();
-            throw store.Translate(e);
+            throw backend.Translate(e);
         }
         catch
         {
@@ -101,6 +85,24 @@ public sealed partial class ProfileStore : IDisposable
         }
     }
 
+    /// <summary>True when <paramref name="location"/> names a database server (a postgresql:// URI), not a file: such a
+    /// store always "exists" (its database is made by an administrator, its tables on first open).</summary>
+    public static bool IsServer(string location) => StoreBackend.IsServer(location);
+
+    /// <summary>The store to use when none is given: <c>INLINE_ADVISOR_STORE</c> if set, else <paramref name="fallback"/>.</summary>
+    public static string DefaultLocation(string fallback = DefaultPath) =>
+        Environment.GetEnvironmentVariable(StoreBackend.EnvironmentVariable) is { Length: > 0 } location ? location : fallback;
+
+    /// <summary>A store location as it may be shown: a URI without its password, a path as it is.</summary>
+    public static string Display(string location) => IsServer(location) ? PostgresBackend.Redact(location) : location;
+
+    /// <summary>True for a server store, else when the file exists: what the editor checks before opening, so that it
+    /// never creates a store file.</summary>
+    public static bool Exists(string location) => IsServer(location) || File.Exists(location);
+
+    /// <summary>The environment variable naming the default store.</summary>
+    public const string EnvironmentVariable = StoreBackend.EnvironmentVariable;
+
     public void Dispose()
     {
         _transaction?.Dispose();
@@ -108,86 +110,54 @@ public sealed partial class ProfileStore : IDisposable
         _connection.Dispose();
     }
 
-    private static void CreateFolder(string full)
-    {
-        var folder = System.IO.Path.GetDirectoryName(full);
-        if (string.IsNullOrEmpty(folder)) return;
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StoreException(full,
-                $"Cannot create the folder '{folder}' for the store '{full}' ({e.Message}); choose a writable location.", e);
-        }
-    }
+    private StoreException NotAStore(Exception? inner = null) => _backend.NotAStore(inner);
 
-    private static int TimeoutSeconds(TimeSpan timeout) => (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, int.MaxValue);
-
-    private static StoreException NotAStore(string path, Exception? inner = null) =>
-        new(path, $"'{path}' is not an InlineAdvisor store or is corrupt; it was left untouched: move it aside or choose another store path.", inner);
-
-    /// <summary>One sentence per kind of SQLite failure, each saying what the user can do.</summary>
-    private StoreException Translate(SqliteException e) => e.SqliteErrorCode switch
-    {
-        11 or 26 or 24 => NotAStore(Path, e),                                   // CORRUPT, NOTADB, FORMAT
-        5 or 6 => new StoreException(Path,                                      // BUSY, LOCKED
-            $"'{Path}' is locked by another process (waited {TimeoutSeconds(_busyTimeout)} s); retry when the other InlineAdvisor command has finished.", e),
-        8 or 3 or 23 => new StoreException(Path,                                // READONLY, PERM, AUTH
-            $"'{Path}' cannot be written (the file or its folder is read-only); fix the permissions or choose another store path.", e),
-        14 => new StoreException(Path,                                          // CANTOPEN
-            $"'{Path}' cannot be opened or created (the folder is read-only or not accessible); choose a writable location.", e),
-        13 => new StoreException(Path, $"The disk holding '{Path}' is full; free some space and retry.", e),
-        10 => new StoreException(Path, $"Reading or writing '{Path}' failed with an I/O error ({e.Message}); check the disk and retry.", e),
-        _ => new StoreException(Path, $"The store '{Path}' failed: {e.Message}", e),
-    };
-
-    /// <summary>Runs one store operation, translating SQLite failures.</summary>
+    /// <summary>Runs one store operation, translating the backend's failures.</summary>
     private T Guard<T>(Func<T> operation)
     {
         try
         {
             return operation();
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
-            throw Translate(e);
+            throw _backend.Translate(e);
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or System.Text.Json.JsonException)
         {
-            throw NotAStore(Path, e);   // a value of the wrong kind: the file was damaged or written by something else
+            throw NotAStore(e);   // a value of the wrong kind: the file was damaged or written by something else
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> in one transaction: IMMEDIATE for writes, a snapshot for reads.</summary>
+    /// <summary>Runs <paramref name="body"/> in one transaction (see <see cref="StoreBackend.Begin"/>), again from the
+    /// start when the backend aborted it for a transient reason (two writers' deadlock): the body builds all its state.</summary>
     private T InTransaction<T>(bool write, Func<T> body) => Guard(() =>
     {
-        using var tx = _connection.BeginTransaction(deferred: !write);
-        _transaction = tx;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var result = body();
-            tx.Commit();
-            return result;
-        }
-        finally
-        {
-            _transaction = null;
+            try
+            {
+                using var tx = _backend.Begin(_connection, write);
+                _transaction = tx;
+                var result = body();
+                tx.Commit();
+                return result;
+            }
+            catch (DbException e) when (attempt < 3 && _backend.IsTransient(e))
+            {
+            }
+            finally
+            {
+                _transaction = null;
+            }
         }
     });
 
-    private SqliteCommand Command(string sql)
+    private DbCommand Command(string sql)
     {
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = _transaction;
         return cmd;
-    }
-
-    private void Execute(string sql)
-    {
-        using var cmd = Command(sql);
-        cmd.ExecuteNonQuery();
     }
 }

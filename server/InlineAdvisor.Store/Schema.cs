@@ -1,16 +1,17 @@
 // The store's tables and the ordered migrations that create and upgrade them.
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InlineAdvisor.Store;
 
 /// <summary>
-/// The schema version lives in <c>PRAGMA user_version</c> and the store is marked with
-/// <c>PRAGMA application_id</c>. Migration N takes a store from version N-1 to N in one
-/// transaction; to change the schema, append a migration (never edit a shipped one).
+/// Migration N takes a store from version N-1 to N in one transaction; to change the schema, append a migration (never
+/// edit a shipped one). Each is written once, in SQLite's dialect, and translated by the backend
+/// (<see cref="StoreBackend.Translate(string)"/>); the backend also keeps the version and the marker (SQLite: PRAGMA
+/// user_version and application_id; PostgreSQL: a one-row table).
 /// </summary>
 internal static class Schema
 {
-    /// <summary>"INLA": marks a SQLite file as an InlineAdvisor store.</summary>
+    /// <summary>"INLA": marks a SQLite file or a PostgreSQL database as an InlineAdvisor store.</summary>
     public const int ApplicationId = 0x494E4C41;
 
     private static readonly string[] Migrations =
@@ -418,37 +419,23 @@ internal static class Schema
         public bool IsOurs => ApplicationId == Schema.ApplicationId;
     }
 
-    public static State Inspect(SqliteConnection connection) => new(
-        (int)Scalar(connection, "PRAGMA application_id"),
-        (int)Scalar(connection, "PRAGMA user_version"),
-        Scalar(connection, "SELECT count(*) FROM sqlite_master"));
-
-    /// <summary>Applies every migration above the file's version up to <paramref name="upTo"/> (default: all),
+    /// <summary>Applies every migration above the store's version up to <paramref name="upTo"/> (default: all),
     /// each in its own write transaction. Tests pass <paramref name="upTo"/> to make a store as an older build did.</summary>
-    public static void Migrate(SqliteConnection connection, int? upTo = null)
+    public static void Migrate(StoreBackend backend, DbConnection connection, int? upTo = null)
     {
         var last = upTo ?? Latest;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(last, Latest, nameof(upTo));
         // Up to date (the usual case): no write lock, so opening never waits behind another writer.
-        for (var target = (int)Scalar(connection, "PRAGMA user_version") + 1; target <= last; target++)
+        for (var target = backend.Version(connection, null) + 1; target <= last; target++)
         {
-            using var tx = connection.BeginTransaction(deferred: false);   // BEGIN IMMEDIATE
+            using var tx = backend.BeginMigration(connection);
             // Re-read inside the lock: another process may have migrated meanwhile.
-            if ((int)Scalar(connection, "PRAGMA user_version", tx) >= target) continue;
+            if (backend.Version(connection, tx) >= target) continue;
             using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = Migrations[target - 1] +
-                $"\nPRAGMA application_id = {ApplicationId};\nPRAGMA user_version = {target};";
+            cmd.CommandText = backend.Translate(Migrations[target - 1]) + backend.MarkVersion(target);
             cmd.ExecuteNonQuery();
             tx.Commit();
         }
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar());
     }
 }

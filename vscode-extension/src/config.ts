@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { globalToolPath, manifestHasCommand } from './format';
+import { globalToolPath, manifestHasCommand, storeLocation } from './format';
 import type { ServerSettings } from './protocol';
 
 export const section = 'inlineAdvisor';
@@ -29,10 +29,12 @@ function resolveOptional(value: string): string {
   return v ? resolveAgainstRoot(v) ?? v : '';
 }
 
-/** The store path given to `advisor lsp --store`, or undefined without a folder to resolve it against. */
+/** The store given to `advisor lsp --store`: a URI as it is, a path resolved against the folder (undefined without one). */
 export function storePath(): string | undefined {
-  const p = settings().get<string>('store.path', '.inline-advisor/advisor.db').trim() || '.inline-advisor/advisor.db';
-  return resolveAgainstRoot(p);
+  const i = settings().inspect<string>('store.path');
+  const configured = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  const { location, isUri } = storeLocation(configured, process.env, '.inline-advisor/advisor.db');
+  return isUri ? location : resolveAgainstRoot(location);
 }
 
 export function serverSettings(): ServerSettings {

@@ -69,3 +69,12 @@ export function manifestHasCommand(manifestJson: string, command: string): boole
     return false;
   }
 }
+
+/**
+ * The store the server is started with: the setting if the user set one, else INLINE_ADVISOR_STORE (the CLI's default
+ * too), else the default file. A postgresql:// URI (a team store) is passed as it is, never resolved as a path.
+ */
+export function storeLocation(configured: string | undefined, env: Record<string, string | undefined>, fallback: string): { location: string; isUri: boolean } {
+  const location = configured?.trim() || env.INLINE_ADVISOR_STORE?.trim() || fallback;
+  return { location, isUri: /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location) };
+}

@@ -1,6 +1,7 @@
 // `advisor lsp`: the language server over stdio. stdout carries only the protocol; every log line goes to stderr.
 using System.CommandLine;
 using InlineAdvisor.LanguageServer;
+using InlineAdvisor.Store;
 
 namespace InlineAdvisor.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class LspCommand
     {
         var store = new Option<string?>("--store")
         {
-            Description = "The profile store (SQLite). Default: the client's storePath setting, else .inline-advisor/advisor.db under the workspace root.",
+            Description = $"The profile store: a SQLite file or a postgresql://user@host:port/database URI. Default: the client's storePath setting, else ${ProfileStore.EnvironmentVariable}, else .inline-advisor/advisor.db under the workspace root.",
             HelpName = "path",
         };
         var stdio = new Option<bool>("--stdio") { Description = "Serve over stdin/stdout (the default and only transport; accepted for clients that pass it)." };

@@ -126,7 +126,7 @@ internal sealed class CommandHandler(ServerContext server)
         var result = await Advisor(["collect", "--store", store, "--", .. Workload(arg.Command)], arg.Cwd, report, ct);
         var snapshot = server.ReloadStore();
         var runIds = new List<long>();
-        if (File.Exists(store))
+        if (ProfileStore.Exists(store))
         {
             using var s = ProfileStore.Open(store, TimeSpan.FromSeconds(2));
             runIds = s.ListRuns().Where(r => r.Id > before).Select(r => r.Id).Order().ToList();

@@ -2,6 +2,7 @@
 // and inlineAdvisor/heat (per line, the CPU share of the document's anchored sites, for the gutter colouring).
 using InlineAdvisor.LanguageServer.JsonRpc;
 using InlineAdvisor.LanguageServer.Protocol;
+using InlineAdvisor.Store;
 
 namespace InlineAdvisor.LanguageServer.Handlers;
 
@@ -16,7 +17,7 @@ internal sealed class StatusHandler(ServerContext server)
     StatusResult Status()
     {
         var s = server.Store;
-        return new StatusResult(s.Path, s.Exists, s.Index?.Run.Id, s.Index?.Run.Program,
+        return new StatusResult(ProfileStore.Display(s.Path), s.Exists, s.Index?.Run.Id, s.Index?.Run.Program,
             s.Index is { } i ? i.Run.StartedUtc.ToUniversalTime().ToString("o") : null, s.Index?.ExperimentCount ?? 0, s.Message);
     }
 

@@ -38,13 +38,30 @@ public sealed class BadInputTests(StoreWithOneRun fixture) : IClassFixture<Store
     }
 
     [Fact]
-    public void A_store_uri_is_one_clear_line_and_creates_nothing()
+    public void An_unknown_store_scheme_is_one_clear_line_and_creates_nothing()
     {
-        var r = Advisor("report", "--store", "postgresql://dev@127.0.0.1:5432/inline");
+        var r = Advisor("report", "--store", "mysql://dev@127.0.0.1:3306/inline");
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("no store backend for 'postgresql://'", r.Stderr);
+        Assert.Contains("no store backend for 'mysql://'", r.Stderr);
         Assert.StartsWith("advisor: ", r.Stderr.TrimStart());
+        Assert.Single(r.Stderr.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", r.All);
+        Assert.False(Directory.Exists(Path.Combine(fixture.Dir.Path, "mysql:")), "the URI was taken for a path");
+    }
+
+    [Fact]
+    public void A_refused_postgresql_store_is_one_line_naming_host_and_port_and_creates_nothing()
+    {
+        var port = InlineAdvisor.Tests.Store.PostgresServer.ClosedPort();
+        var r = Advisor("runs", "--store", $"postgresql://advisor:secret@127.0.0.1:{port}/x");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.StartsWith("advisor: ", r.Stderr.TrimStart());
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Contains($"127.0.0.1:{port}", r.Stderr);
+        Assert.Contains("connection refused", r.Stderr);
+        Assert.DoesNotContain("secret", r.All);            // the password is never printed
+        Assert.DoesNotContain("   at ", r.All);
+        Assert.DoesNotContain("Exception", r.Stderr);
         Assert.False(Directory.Exists(Path.Combine(fixture.Dir.Path, "postgresql:")), "the URI was taken for a path");
     }
 

@@ -1,5 +1,5 @@
-// Inline budget accounting through a real SQLite store: compiles and their decisions in the JIT's order round-trip,
-// the editor's partial load keeps them with the flags of their inlinees, and a store of the schema before them migrates.
+// Inline budget accounting: the profile with budget-limited compiles every store test saves, and a SQLite file of the
+// schema before them migrating intact (integrity-checked); the round trip on both backends is in StoreContractTests.
 using InlineAdvisor.Core;
 using InlineAdvisor.Store;
 using Xunit;
@@ -29,26 +29,6 @@ public sealed class BudgetStoreTests : IDisposable
                 new BudgetCompile(main, "OptimizedTier1OSR", [new CompileInline(main, mix, false, "inline exceeds budget")]),
             ],
         };
-    }
-
-    [Fact]
-    public void Budget_compiles_round_trip_in_the_JITs_order()
-    {
-        var path = _temp.File("advisor.db");
-        var profile = WithBudget(Realistic());
-        long id;
-        using (var store = ProfileStore.Open(path)) id = store.SaveRun(profile);
-        using (var store = ProfileStore.Open(path))
-        {
-            var loaded = store.LoadRun(id)!;
-            Assert.Equal(Dump(profile with { Run = loaded.Run, Sites = loaded.Sites }), Dump(loaded));
-            var editor = store.LoadRunForEditor(id, minShare: 0.5)!;   // cold methods are not read, the budget's are
-            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(profile.BudgetCompiles), System.Text.Json.JsonSerializer.Serialize(editor.BudgetCompiles));
-            var c = Assert.Single(InlineBudget.Cases(editor));
-            Assert.Equal(MethodImplFlags.AggressiveInlining, editor.Methods.Single(m => m.Method == c.Spenders[0].Method).ImplFlags & MethodImplFlags.AggressiveInlining);
-        }
-        using var raw = Raw(path);
-        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Scalar(raw, "UPDATE run_budget_inlines SET reason = 'x'"));
     }
 
     [Fact]

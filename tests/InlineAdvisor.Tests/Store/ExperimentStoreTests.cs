@@ -1,4 +1,5 @@
-// Experiment evidence on real SQLite files: round trips, look-up by site identity, immutability, migration 1 → 2.
+// SQLite-only experiment tests (a version-1 file migrates without one byte of its old rows changing; a newer file stays
+// byte-identical) and the experiment every store test saves; both backends run StoreContractTests.
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using InlineAdvisor.Core;
@@ -37,10 +38,10 @@ public sealed class ExperimentStoreTests : IDisposable
     private static readonly MethodIdentity Mix = M("Samples.Hashing.Hasher", "Mix", "unsigned int64  (unsigned int64)");
 
     /// <summary>The stored sites of <see cref="Realistic"/> numbered as the store numbers them (1-based).</summary>
-    private static IReadOnlyList<CallSite> NumberedSites() => Realistic().Sites.Select((s, i) => s with { Id = i + 1 }).ToList();
+    internal static IReadOnlyList<CallSite> NumberedSites() => Realistic().Sites.Select((s, i) => s with { Id = i + 1 }).ToList();
 
     /// <summary>An experiment shaped like a real one: three arms, missing counters, NaN/∞ statistics, Unicode text.</summary>
-    private static ExperimentRecord Experiment(long? profileRunId = null, DateTime? started = null, IReadOnlyList<CallSite>? sites = null)
+    internal static ExperimentRecord Experiment(long? profileRunId = null, DateTime? started = null, IReadOnlyList<CallSite>? sites = null)
     {
         var chosen = sites ?? NumberedSites().Take(3).ToList();
         var newMethod = M("Samples.Ünïcödé.Größe", "Wert_🚀", "float64  ()", asm: "Sämples.Ünï");   // only experiments mention it
@@ -89,7 +90,7 @@ public sealed class ExperimentStoreTests : IDisposable
         };
     }
 
-    private static ExperimentRecord Minimal(DateTime started) => new()
+    internal static ExperimentRecord Minimal(DateTime started) => new()
     {
         StartedUtc = started,
         AppDir = "",
@@ -97,177 +98,6 @@ public sealed class ExperimentStoreTests : IDisposable
         Verdict = ExperimentVerdict.NotResolved,
         DecidingMetric = "",
     };
-
-    [Fact]
-    public void Realistic_experiment_round_trips_every_field()
-    {
-        var path = _temp.File("advisor.db");
-        long runId, id;
-        ExperimentRecord experiment;
-        using (var store = ProfileStore.Open(path))
-        {
-            runId = store.SaveRun(Realistic());
-            experiment = Experiment(runId, sites: store.LoadRun(runId)!.Sites.Take(4).ToList());
-            id = store.SaveExperiment(experiment);
-        }
-
-        using (var store = ProfileStore.Open(path))   // a fresh connection reads it back
-        {
-            var loaded = store.LoadExperiment(id);
-            AssertSameExperiment(experiment with { Id = id }, loaded);
-            AssertSameExperiment(experiment with { Id = id }, Assert.Single(store.ListExperiments()));
-            Assert.NotEqual(12345, id);
-            Assert.Equal(runId, loaded!.ProfileRunId);
-            Assert.Equal([1, 2, 3, 4], loaded.Sites.Select(s => s.Id));
-            Assert.Null(loaded.Sites[2].PgoCount);
-            Assert.Equal(0L, loaded.Sites[1].PgoCount);
-            Assert.Null(loaded.Sites[3].Source);
-            Assert.Equal(new SourceLocation("/src/Ünïcödé/Hasher 🚀.cs", 40, 13), loaded.Sites[1].Source);
-            Assert.Equal(DateTimeKind.Utc, loaded.StartedUtc.Kind);
-            Assert.Equal(experiment.StartedUtc.Ticks, loaded.StartedUtc.Ticks);
-            Assert.Null(loaded.Runs[1].CpuSeconds);                  // not available stays null…
-            Assert.Null(loaded.Runs[1].PeakRssBytes);
-            Assert.Equal(0.0, loaded.Runs[2].CpuSeconds);            // …and a measured zero stays zero
-            Assert.Equal(0L, loaded.Runs[2].PeakRssBytes);
-            Assert.Equal(0.1 + 0.2, loaded.Runs[2].WallSeconds);
-            Assert.True(double.IsNaN(loaded.Metrics[1].MedianBaseline));
-            Assert.Equal(double.PositiveInfinity, loaded.Metrics[1].High);
-            Assert.Equal(double.Epsilon, loaded.Metrics[2].Low);
-            Assert.Equal("Wert_🚀", loaded.Edits[2].Method.Name);
-            Assert.Equal(MethodImplFlags.NoInlining | MethodImplFlags.AggressiveOptimization, loaded.Edits[1].After);
-            Assert.False(loaded.Flip!.Verified);
-            Assert.Equal(["", "multi\nline ü 🚀"], loaded.Notes);
-        }
-    }
-
-    [Fact]
-    public void Empty_experiment_round_trips_and_an_empty_flip_check_differs_from_none()
-    {
-        var path = _temp.File("advisor.db");
-        using var store = ProfileStore.Open(path);
-        var none = Minimal(Day);
-        var empty = Minimal(Day.AddSeconds(1)) with { Flip = new FlipCheck(0, 0, []), Seconds = double.NaN, Epsilon = double.NaN };
-
-        var noneId = store.SaveExperiment(none);
-        var emptyId = store.SaveExperiment(empty);
-
-        AssertSameExperiment(none with { Id = noneId }, store.LoadExperiment(noneId));
-        AssertSameExperiment(empty with { Id = emptyId }, store.LoadExperiment(emptyId));
-        Assert.Null(store.LoadExperiment(noneId)!.Flip);
-        Assert.NotNull(store.LoadExperiment(emptyId)!.Flip);
-        Assert.Empty(store.LoadExperiment(noneId)!.Notes);
-        Assert.Null(store.LoadExperiment(999));
-    }
-
-    [Fact]
-    public void Experiments_are_listed_newest_first_by_start_time()
-    {
-        var path = _temp.File("advisor.db");
-        using var store = ProfileStore.Open(path);
-        Assert.Empty(store.ListExperiments());
-        var b = store.SaveExperiment(Experiment(started: Day.AddHours(2)));
-        var a = store.SaveExperiment(Experiment(started: Day.AddHours(1)));   // saved later, started earlier
-        var c = store.SaveExperiment(Minimal(Day.AddHours(3)));
-        var tie = store.SaveExperiment(Minimal(Day.AddHours(3)));             // same start: the later id first
-
-        Assert.Equal([tie, c, b, a], store.ListExperiments().Select(e => e.Id));
-        Assert.Equal(Experiment().Runs.Count, store.ListExperiments()[2].Runs.Count);   // whole records
-    }
-
-    [Fact]
-    public void ExperimentsFor_finds_evidence_by_site_identity_across_builds()
-    {
-        var path = _temp.File("advisor.db");
-        using var store = ProfileStore.Open(path);
-        var firstBuild = store.SaveRun(Realistic(started: Day, tokenBase: 0x06000000));
-        var mainHash = store.LoadRun(firstBuild)!.Sites[0];
-        var older = store.SaveExperiment(Experiment(firstBuild, Day.AddHours(1), [mainHash]));
-        var unrelated = store.SaveExperiment(Experiment(null, Day.AddHours(2), [NumberedSites()[3]]));
-        var aggregateSite = mainHash with { Id = 0, IlOffset = -1, Source = null };          // from an aggregate: no run, no offset
-        var newer = store.SaveExperiment(Experiment(null, Day.AddHours(3), [aggregateSite]));
-
-        // A rebuild: new tokens, same identities. Its site finds the evidence gathered on the first build.
-        var rebuild = store.SaveRun(Realistic(started: Day.AddDays(1), tokenBase: 0x06000400));
-        var site = store.LoadRun(rebuild)!.Sites[0];
-        Assert.Equal(0x06000401, store.LoadRun(rebuild)!.Methods[0].Token);
-        var found = store.ExperimentsFor(site.Caller, site.Callee);
-        Assert.Equal([newer, older], found.Select(e => e.Id));
-        AssertSameExperiment(store.LoadExperiment(older)!, found[1]);
-
-        Assert.Empty(store.ExperimentsFor(Hash, Mix));                                      // another site of the same run
-        Assert.Empty(store.ExperimentsFor(Hash, Main));                                     // reversed
-        Assert.Empty(store.ExperimentsFor(Main, Hash with { Signature = "unsigned int64  (unsigned int8[])" }));   // an overload
-        Assert.Empty(store.ExperimentsFor(Main with { Assembly = "Other" }, Hash));         // another assembly
-        Assert.Empty(store.ExperimentsFor(M("No.Such", "Type"), Hash));                     // never stored
-        var other = NumberedSites()[3];
-        Assert.Equal([unrelated], store.ExperimentsFor(other.Caller, other.Callee).Select(e => e.Id));
-        Assert.Empty(store.ExperimentsFor(Mix, M("Samples.Ünïcödé.Größe", "Wert_🚀", "float64  ()", asm: "Sämples.Ünï")));   // edited, not a site
-    }
-
-    [Fact]
-    public void Experiments_share_method_identities_with_runs()
-    {
-        var path = _temp.File("advisor.db");
-        using var store = ProfileStore.Open(path);
-        var runId = store.SaveRun(Realistic());
-        using var raw = Raw(path);
-        var before = (long)Scalar(raw, "SELECT count(*) FROM methods")!;
-
-        store.SaveExperiment(Experiment(runId));
-        store.SaveExperiment(Experiment(runId));
-
-        Assert.Equal(before + 1, Scalar(raw, "SELECT count(*) FROM methods"));   // only the one method no run mentions
-        Assert.Equal(1L, Scalar(raw, "SELECT count(DISTINCT caller_id) FROM experiment_sites WHERE caller_id = " +
-                                     "(SELECT caller_id FROM run_sites WHERE ordinal = 0)"));
-    }
-
-    [Fact]
-    public void Stored_experiments_refuse_updates()
-    {
-        var path = _temp.File("advisor.db");
-        using (var store = ProfileStore.Open(path))
-            store.SaveExperiment(Experiment(store.SaveRun(Realistic())));
-        using var raw = Raw(path);
-        foreach (var sql in new[]
-                 {
-                     "UPDATE experiments SET verdict = 'NoEffect'", "UPDATE experiment_notes SET text = 'x'",
-                     "UPDATE experiment_edits SET after_flags = 0", "UPDATE experiment_sites SET il_offset = 0",
-                     "UPDATE experiment_metrics SET effect = 0", "UPDATE experiment_flip_checks SET honoured = 3",
-                     "UPDATE experiment_runs SET cpu_seconds = 0",
-                 })
-        {
-            var e = Assert.Throws<SqliteException>(() => Scalar(raw, sql));
-            Assert.Contains("immutable", e.Message);
-        }
-    }
-
-    [Fact]
-    public void A_failed_experiment_save_stores_nothing()
-    {
-        var path = _temp.File("advisor.db");
-        using var store = ProfileStore.Open(path);
-        var runId = store.SaveRun(Realistic());
-        var kept = store.SaveExperiment(Experiment(runId, Day));
-        var bad = Experiment(runId, Day.AddHours(1));
-        var newSite = new CallSite { Id = 9, Caller = M("T", "NewCaller"), Callee = M("T", "NewCallee"), IlOffset = 4 };
-        // Everything is written but the last arm run, which the schema refuses (a null arm).
-        bad = bad with { Sites = [.. bad.Sites, newSite], Runs = [.. bad.Runs, new ArmRun(null!, 9, 1, null, null, null, null, null, null)] };
-
-        var e = Assert.Throws<StoreException>(() => store.SaveExperiment(bad));
-        Assert.Contains(path, e.Message);
-
-        var missingRun = Assert.Throws<StoreException>(() => store.SaveExperiment(Experiment(999, sites: [newSite])));
-        Assert.Contains("no run with id 999", missingRun.Message);
-        Assert.Contains(path, missingRun.Message);
-
-        Assert.Equal([kept], store.ListExperiments().Select(x => x.Id));
-        using var raw = Raw(path);
-        Assert.Equal(0L, Scalar(raw, "SELECT count(*) FROM methods WHERE name LIKE 'New%'"));
-        foreach (var table in new[] { "experiment_notes", "experiment_edits", "experiment_sites", "experiment_metrics",
-                                      "experiment_flip_checks", "experiment_runs" })
-            Assert.Equal(0L, Scalar(raw, $"SELECT count(*) FROM {table} WHERE experiment_id <> {kept}"));
-        Assert.NotNull(store.LoadExperiment(store.SaveExperiment(Experiment(runId))));   // the store still works
-    }
 
     /// <summary>Every row of a table (values with their SQLite types), so two files compare byte for byte.</summary>
     private static string RawRows(string path, string table)

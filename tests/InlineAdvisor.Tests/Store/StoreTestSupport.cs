@@ -1,4 +1,4 @@
-// Shared helpers for store tests: a temp folder, a realistic profile, raw SQLite access and deep comparison.
+// Shared helpers for store tests: a temp folder, a realistic profile and screen, raw SQLite access and deep comparison.
 using System.Text.Json;
 using InlineAdvisor.Core;
 using Microsoft.Data.Sqlite;
@@ -112,5 +112,26 @@ public static class StoreTestSupport
             Notes = ["no PGO data for 3 sites", "", "multi\nline note"],
         };
         return new RunProfile(info, methods, sites, new RunTotals(12_345, 678, 90_000, 321.5, 65_536, 812));
+    }
+
+    /// <summary>A screen of three candidates on the first sites given, with NaN statistics and Unicode text.</summary>
+    public static ScreenRecord Screen(long? runId, IReadOnlyList<CallSite> sites)
+    {
+        MetricEffect Metric(string name, double effect) => new(name, "s", true, 16, 1.5, 1.5 * (1 + effect), effect, effect - 0.02, effect + 0.02, 0.004, -0.01, double.NaN);
+        var candidates = sites.Take(3).Select((s, k) => new ScreenCandidate(
+            new FlagEdit(s.Callee, k == 0 ? InlineAction.Remove : InlineAction.Block, k == 0 ? MethodImplFlags.NoInlining : MethodImplFlags.None, k == 0 ? MethodImplFlags.None : MethodImplFlags.NoInlining),
+            [s], k == 0 ? ExperimentVerdict.Effect : ExperimentVerdict.NotResolved, Futile: k == 2, DecidedAtPairs: k == 1 ? 0 : 16,
+            [Metric(Metrics.Cpu, k == 0 ? -0.25 : 0.0), Metric(Metrics.Tier1Code, -0.03)],
+            k == 1 ? null : new FlipCheck(2, 2, [$"row {k}: Ünïcödé → inlined"]))).ToList();
+        return new ScreenRecord
+        {
+            ProfileRunId = runId, StartedUtc = new DateTime(2026, 12, 6, 10, 0, 0, DateTimeKind.Utc), Seconds = 60.25,
+            AppDir = "/apps/Sämple", Command = "dotnet App.dll", DecidingMetric = Metrics.Cpu, Epsilon = 0.01, Order = 4, Replicates = 2,
+            Candidates = candidates,
+            Design = Enumerable.Range(0, 8).Select(r => (IReadOnlyList<int>)Enumerable.Range(0, 3).Where(k => ((r >> k) & 1) == 1).ToList()).ToList(),
+            Interactions = [new ScreenInteraction([new CandidatePair(0, 1), new CandidatePair(1, 2)], 0.03, 0.01, 0.05, true)],
+            RuntimeConfig = "DOTNET_TieredPGO=1", Machine = "m, 2 cores", Counters = "task-clock", Notes = ["run order seed 1"],
+            Runs = Enumerable.Range(0, 16).Select(i => new ArmRun(ScreenRecord.RowArm(i % 8), i / 8, 1.0 + i / 100.0, 0.9, 31_000_000, null, null, 12.5, 1_786)).ToList(),
+        };
     }
 }

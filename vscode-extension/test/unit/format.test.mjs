@@ -2,7 +2,7 @@
 // the esbuild output of src/format.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { globalToolPath, heatAlpha, heatBucket, heatBuckets, manifestHasCommand, profileAge, statusText } from '../../dist/test/format.mjs';
+import { globalToolPath, heatAlpha, heatBucket, heatBuckets, manifestHasCommand, profileAge, statusText, storeLocation } from '../../dist/test/format.mjs';
 
 const now = new Date('2026-11-21T12:00:00Z');
 
@@ -43,4 +43,12 @@ test('the advisor as a .NET tool: the global tool folder and a local tool manife
   assert.equal(manifestHasCommand(manifest, 'dotnet-trace'), false);
   assert.equal(manifestHasCommand('{ not json', 'advisor'), false);
   assert.equal(manifestHasCommand('{"tools": {"x": {}}}', 'advisor'), false);
+});
+
+test('store location: the setting, else INLINE_ADVISOR_STORE, else the default; a URI is never a path', () => {
+  const uri = 'postgresql://dev@db.team:5432/inline';
+  assert.deepEqual(storeLocation(' my.db ', { INLINE_ADVISOR_STORE: uri }, 'd.db'), { location: 'my.db', isUri: false });
+  assert.deepEqual(storeLocation(undefined, { INLINE_ADVISOR_STORE: uri }, 'd.db'), { location: uri, isUri: true });
+  assert.deepEqual(storeLocation('', {}, 'd.db'), { location: 'd.db', isUri: false });
+  assert.equal(storeLocation('postgres://h/db', {}, 'd.db').isUri, true);
 });
