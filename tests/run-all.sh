@@ -38,6 +38,8 @@ suite "dotnet" 'Passed: +\K[0-9]+' 'Failed: +\K[0-9]+' \
   dotnet test InlineAdvisor.sln -c Release --logger "console;verbosity=normal"
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 suite "lsp-client" '^# pass \K[0-9]+' '^# fail \K[0-9]+' node --test --test-reporter=tap tests/lsp-client/
+# The browser test draws synthetic pages written by `bench html --pages-only`; `dotnet test` does not build the bench.
+dotnet build server/InlineAdvisor.Bench -c Release -nologo -v:quiet >/dev/null
 suite "html" '^# pass \K[0-9]+' '^# fail \K[0-9]+' node --test --test-reporter=tap tests/html/
 [ -d vscode-extension/node_modules ] || npm --prefix vscode-extension ci --no-audit --no-fund --loglevel=error
 # (node's test runner writes TAP, with "# pass N", when its output is not a terminal)
