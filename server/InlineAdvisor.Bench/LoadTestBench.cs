@@ -15,26 +15,28 @@ internal static class LoadTestBench
 
     public static int Run(string[] args, string advisor, string dotnetTrace)
     {
-        if (args.Length < 1) { Console.Error.WriteLine("usage: bench loadtest <LoadTest.dll> [--repeat N] [--seconds S] [--duty ON/PERIOD]"); return 2; }
+        if (args.Length < 1) { Console.Error.WriteLine("usage: bench loadtest <LoadTest.dll> [--repeat N] [--seconds S] [--warmup S] [--rotate S] [--duty ON/PERIOD] [--arms none,one,full,duty,dotnet-trace]"); return 2; }
         var dll = args[0];
         int repeat = Option(args, "--repeat", 5);
         int seconds = Option(args, "--seconds", 20);
         string duty = args.SkipWhile(a => a != "--duty").Skip(1).FirstOrDefault() ?? "1s/10s";
-        const int warmup = 4;   // seconds of load before the measured part: the service's start-up and tiering are not the steady state
+        int warmup = Option(args, "--warmup", 4);   // seconds of load before the measured part: the service's start-up and tiering are not the steady state
+        int rotate = Option(args, "--rotate", 10);
+        var only = args.SkipWhile(a => a != "--arms").Skip(1).FirstOrDefault()?.Split(',');
         int total = warmup + seconds + 6;   // the advisor ends the service after the client is done (start-up under collection included)
         var dir = Directory.CreateTempSubdirectory("bench-loadtest-").FullName;
-        var arms = new (string Name, Func<int, string, string[]> Command)[]
+        var arms = new (string Key, string Name, Func<int, string, string[]> Command)[]
         {
-            ("no collection", (_, url) => ["dotnet", dll, "serve", "--urls", url]),
-            ("advisor collect, one trace", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"one{i}.db"), "--output", Path.Combine(dir, $"one{i}", "svc.nettrace"),
+            ("none", "no collection", (_, url) => ["dotnet", dll, "serve", "--urls", url]),
+            ("one", "advisor collect, one trace", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"one{i}.db"), "--output", Path.Combine(dir, $"one{i}", "svc.nettrace"),
                 "--duration", $"{total}s", "--", "dotnet", dll, "serve", "--urls", url]),
-            ("advisor collect --rotate 10s", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"full{i}.db"), "--output", Path.Combine(dir, $"full{i}", "svc.nettrace"),
-                "--rotate", "10s", "--duration", $"{total}s", "--", "dotnet", dll, "serve", "--urls", url]),
-            ($"advisor --rotate 10s --sample-duty {duty}", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"duty{i}.db"), "--output", Path.Combine(dir, $"duty{i}", "svc.nettrace"),
-                "--rotate", "10s", "--sample-duty", duty, "--duration", $"{total}s", "--", "dotnet", dll, "serve", "--urls", url]),
-            ("dotnet-trace collect", (i, url) => [dotnetTrace, "collect", "--providers", Providers.ForDotnetTrace(), "-o", Path.Combine(dir, $"dt{i}", "svc.nettrace"),
+            ("full", $"advisor collect --rotate {rotate}s", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"full{i}.db"), "--output", Path.Combine(dir, $"full{i}", "svc.nettrace"),
+                "--rotate", $"{rotate}s", "--duration", $"{total}s", "--", "dotnet", dll, "serve", "--urls", url]),
+            ("duty", $"advisor --rotate {rotate}s --sample-duty {duty}", (i, url) => ["dotnet", advisor, "collect", "--store", Path.Combine(dir, $"duty{i}.db"), "--output", Path.Combine(dir, $"duty{i}", "svc.nettrace"),
+                "--rotate", $"{rotate}s", "--sample-duty", duty, "--duration", $"{total}s", "--", "dotnet", dll, "serve", "--urls", url]),
+            ("dotnet-trace", "dotnet-trace collect", (i, url) => [dotnetTrace, "collect", "--providers", Providers.ForDotnetTrace(), "-o", Path.Combine(dir, $"dt{i}", "svc.nettrace"),
                 "--duration", TimeSpan.FromSeconds(total).ToString(@"dd\:hh\:mm\:ss"), "--", "dotnet", dll, "serve", "--urls", url]),
-        };
+        }.Where(a => a.Key == "none" || only is null || only.Contains(a.Key)).ToArray();
         var rps = arms.ToDictionary(a => a.Name, _ => new List<double>());
         var diskPerHour = arms.ToDictionary(a => a.Name, _ => new List<double>());
         var topOverlap = new List<int>();
@@ -59,7 +61,7 @@ internal static class LoadTestBench
                 var traces = cmd.FirstOrDefault(a => a.EndsWith("svc.nettrace", StringComparison.Ordinal)) is { } t ? Path.GetDirectoryName(t)! : null;
                 if (traces is not null) diskPerHour[arm.Name].Add(Collector.FolderBytes(traces) / clock.Elapsed.TotalSeconds * 3600);
             }
-            topOverlap.Add(TopSitesShared(Path.Combine(dir, $"one{i}.db"), Path.Combine(dir, $"duty{i}.db"), 5));
+            if (arms.Any(a => a.Key == "one") && arms.Any(a => a.Key == "duty")) topOverlap.Add(TopSitesShared(Path.Combine(dir, $"one{i}.db"), Path.Combine(dir, $"duty{i}.db"), 5));
         }
         Directory.Delete(dir, recursive: true);
         double baseline = Median(rps["no collection"]);
@@ -70,7 +72,7 @@ internal static class LoadTestBench
             var disk = diskPerHour[arm.Name].Count > 0 ? string.Create(Inv, $"  disk {Median(diskPerHour[arm.Name]) / (1 << 30):0.00} GB/hour") : "";
             Console.WriteLine(string.Create(Inv, $"  {arm.Name,-30} {Median(r),8:0} rps  ratio {Median(r) / baseline:0.000}  overhead {1 - Median(r) / baseline,6:+0.0%;-0.0%}  (min {r.Min():0}, max {r.Max():0}){disk}"));
         }
-        Console.WriteLine($"  top-5 service sites of the long-run mode also in the one-trace collection's top 5: {string.Join(", ", topOverlap.Select(n => $"{n}/5"))} (per round)");
+        if (topOverlap.Count > 0) Console.WriteLine($"  top-5 service sites of the long-run mode also in the one-trace collection's top 5: {string.Join(", ", topOverlap.Select(n => $"{n}/5"))} (per round)");
         Console.WriteLine("  disk per hour: the trace folder at the end over the collection's wall time (start-up included), no --max-disk; each window ends");
         Console.WriteLine("  with a rundown of every compiled method, so short windows write more (and analysing each window shares the 2 cores)");
         return 0;

@@ -42,4 +42,29 @@ internal static class Common
 
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
     public static string Escape(string s) => Markup.Escape(s);
+
+    private static readonly (string Suffix, double Factor)[] TimeUnits = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+    private static readonly (string Suffix, double Factor)[] SizeUnits =
+        [("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("B", 1)];
+
+    /// <summary>Reads a duration: 30s, 2m, 1.5h, 200ms, a bare number of seconds, or 00:01:30; null when it is not a positive one.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        text = text.Trim();
+        if (text.Contains(':')) return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
+        return WithUnit(text, TimeUnits) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+    }
+
+    /// <summary>Reads a size: 500k, 3MB, 2G, or bytes; null when it is not a positive one.</summary>
+    public static long? ParseSize(string text) => WithUnit(text, SizeUnits) is { } bytes ? (long)bytes : null;
+
+    /// <summary>A positive number with at most one of the unit suffixes (any case; the first that matches wins).</summary>
+    private static double? WithUnit(string text, (string Suffix, double Factor)[] units)
+    {
+        var t = text.Trim().Replace(" ", "");
+        double factor = 1;
+        foreach (var (suffix, f) in units)
+            if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) { (t, factor) = (t[..^suffix.Length], f); break; }
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v) ? v * factor : null;
+    }
 }

@@ -94,15 +94,4 @@ internal sealed class WindowStore(ProfileStore store, string traceFolder, long? 
     }
 
     public static string Format(long bytes) => bytes >= 1 << 30 ? $"{bytes / (double)(1 << 30):0.0} GB" : $"{bytes / 1048576.0:0.0} MB";
-
-    /// <summary>Reads a size: 500k, 3MB, 2G, or bytes; null when it is not one.</summary>
-    public static long? ParseSize(string text)
-    {
-        var t = text.Trim().ToUpperInvariant().Replace(" ", "");
-        if (t.EndsWith('B')) t = t[..^1];
-        long factor = t.EndsWith('K') ? 1 << 10 : t.EndsWith('M') ? 1 << 20 : t.EndsWith('G') ? 1 << 30 : 1;
-        if (factor > 1) t = t[..^1];
-        return double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
-            ? (long)(v * factor) : null;
-    }
 }

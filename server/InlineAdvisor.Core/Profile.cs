@@ -69,6 +69,14 @@ public sealed record CallSite
     public bool SharesStatement { get; init; }
     public InlineDecision Decision { get; init; } = new(InlineOutcome.Unknown, "", [], false);
     public long? PgoCount { get; init; }               // executions of the site from dynamic-PGO block counts
+    /// <summary>
+    /// Native bytes of the site's statement in the caller's optimized bodies that inlined the callee there, summed over
+    /// those bodies (IL-to-native maps): an estimate of the code the inline adds, which includes what the callee inlined in
+    /// turn (the maps place it at the outer call), the rest of the statement (arguments, the use of the result) and, when <see cref="SharesStatement"/>, the other calls in it. Null when no
+    /// optimized body inlined it at a mapped statement (a refused call, or a call inside another inlinee, whose code the
+    /// release runtime's maps place at the outer call).
+    /// </summary>
+    public long? InlinedCodeBytes { get; init; }
     public long TotalSamples => CallSamples + StatementSamples;
 }
 

@@ -93,6 +93,8 @@ public static class ProfileMerge
                 SharesStatement = acc.SharesStatement || s.SharesStatement,
                 Decision = MergeDecision(acc.Decision, s.Decision),
                 PgoCount = acc.PgoCount is null && s.PgoCount is null ? null : (acc.PgoCount ?? 0) + (s.PgoCount ?? 0),
+                // The same code compiled again in another run is not more code: the largest estimate of one run.
+                InlinedCodeBytes = acc.InlinedCodeBytes is null && s.InlinedCodeBytes is null ? null : Math.Max(acc.InlinedCodeBytes ?? 0, s.InlinedCodeBytes ?? 0),
             };
         }
         // Site numbers belong to one stored run; an aggregate has none of its own.

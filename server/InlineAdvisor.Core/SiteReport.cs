@@ -34,10 +34,13 @@ public sealed record MethodRow(
     int InlinedSites,
     IReadOnlyDictionary<string, int> RefusedByReason,
     int UndecidedSites,
-    double CallersJitMilliseconds)      // JIT time of its callers' optimized compiles: where its inlines are compiled
+    double CallersJitMilliseconds,      // JIT time of its callers' optimized compiles: where its inlines are compiled
+    long? InlinedCodeBytes)             // summed CallSite.InlinedCodeBytes of its sites: an estimate, null when none has one
 {
-    /// <summary>"3 profiled site(s) in 1 caller(s): 3 inlined, 0 refused, 0 with no decision seen".</summary>
-    public string Counts => $"{Sites.Count} profiled site(s) in {Callers} caller(s): {InlinedSites} inlined, {RefusedByReason.Values.Sum()} refused, {UndecidedSites} with no decision seen";
+    /// <summary>"3 profiled site(s) in 1 caller(s): 3 inlined (≈ 144 B of optimized code at their statements), 0 refused, 0 with no decision seen".</summary>
+    public string Counts => $"{Sites.Count} profiled site(s) in {Callers} caller(s): {InlinedSites} inlined{InlinedCode}, {RefusedByReason.Values.Sum()} refused, {UndecidedSites} with no decision seen";
+
+    private string InlinedCode => InlinedCodeBytes is { } b ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (≈ {b:N0} B of optimized code at their statements)") : "";
 }
 
 public static class ReportBuilder
@@ -56,7 +59,8 @@ public static class ReportBuilder
             var callers = sites.Select(s => s.Caller).Distinct().ToList();
             return new MethodRow(g.Key, MethodImplFlagsText.Describe(methods.GetValueOrDefault(g.Key)?.ImplFlags ?? MethodImplFlags.None), sites, callers.Count,
                 Math.Min(1, sites.Sum(profile.AmdahlBound)), inlined, refused, sites.Count - inlined - refused.Values.Sum(),
-                callers.Sum(c => optimizedJit.GetValueOrDefault(c)));
+                callers.Sum(c => optimizedJit.GetValueOrDefault(c)),
+                sites.Any(s => s.InlinedCodeBytes is not null) ? sites.Sum(s => s.InlinedCodeBytes ?? 0) : null);
         }).OrderByDescending(m => m.SummedShare).ThenBy(m => m.Method.Display, StringComparer.Ordinal).ToList();
     }
 

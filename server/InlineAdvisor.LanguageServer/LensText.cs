@@ -119,7 +119,7 @@ public static class LensText
         return sb.ToString();
     }
 
-    public static string MethodHover(AnchoredMethod m, IReadOnlyList<SiteEntry> sitesInMethod, RunInfo run, IReadOnlyList<BudgetCase>? budget = null)
+    public static string MethodHover(AnchoredMethod m, IReadOnlyList<SiteEntry> sitesInMethod, RunInfo run, IReadOnlyList<BudgetCase>? budget = null, MethodRow? asCallee = null)
     {
         var p = m.Entry.Profile;
         var sb = new StringBuilder();
@@ -128,6 +128,9 @@ public static class LensText
         sb.Append(CultureInfo.InvariantCulture, $"- **IL size:** {(p.IlSize >= 0 ? $"{p.IlSize} bytes" : "unknown")}; attribute: {(MethodImplFlagsText.Describe(p.ImplFlags) is { Length: > 0 } a ? $"[MethodImpl({a})]" : "none")}\n");
         if (p.Compiles.Count > 0)
             sb.Append(CultureInfo.InvariantCulture, $"- **Compiles:** {string.Join(", ", p.Compiles.Select(c => $"{c.Tier} {c.NativeSize} B"))}\n");
+        // Its attribute acts at every call of it: the calls the profile saw, summed.
+        if (asCallee is not null)
+            sb.Append(CultureInfo.InvariantCulture, $"- **As a callee:** {asCallee.Counts}; {Share(asCallee.SummedShare)} of samples through them summed; its callers' optimized compiles took {asCallee.CallersJitMilliseconds:0.0} ms of JIT time\n");
         foreach (var e in sitesInMethod.OrderByDescending(e => e.Row.Bound).Take(10))
             sb.Append(CultureInfo.InvariantCulture, $"- line {e.Site.Source?.Line}: → {e.Site.Callee.Display}: {LensText.Site(e)}\n");
         foreach (var line in BudgetLines(p.Method, budget ?? [])) sb.Append(CultureInfo.InvariantCulture, $"- **Inline budget:** {line}\n");

@@ -41,6 +41,9 @@ public sealed class ProfileIndex
     /// <summary>The run's compiles that ran out of inline budget (shown in the hovers of the methods involved).</summary>
     public IReadOnlyList<BudgetCase> Budget { get; }
 
+    /// <summary>Each callee over all its sites (the report's per-method view), for the hover of its declaration.</summary>
+    public IReadOnlyDictionary<MethodIdentity, MethodRow> AsCallee { get; }
+
     /// <summary>Why sites carry no predictions, when they don't (shown in the status and in hovers).</summary>
     public string? PredictionNote { get; }
 
@@ -62,6 +65,7 @@ public sealed class ProfileIndex
             evidence: evidence.Newest,
             hideSite: s => s.Source is null);
         Budget = report.Budget;
+        AsCallee = ReportBuilder.Methods(profile).ToDictionary(m => m.Method);
         foreach (var group in report.Sites.GroupBy(r => r.Site.Source!.File, StringComparer.Ordinal))
         {
             var sites = group.Select(r => new SiteEntry(r, evidence.For(r.Site), predictions.For(r.Site)))

@@ -36,10 +36,10 @@ public sealed record ExperimentView(ExperimentRecord Record, string Summary, IRe
 
 /// <summary>A <see cref="MethodRow"/> without its sites (they are in the report's rows already; 10k sites twice would double the page).</summary>
 public sealed record MethodView(MethodIdentity Method, string ExistingAttribute, int Sites, int Callers, double SummedShare, int InlinedSites,
-    IReadOnlyDictionary<string, int> RefusedByReason, int UndecidedSites, double CallersJitMilliseconds)
+    IReadOnlyDictionary<string, int> RefusedByReason, int UndecidedSites, double CallersJitMilliseconds, long? InlinedCodeBytes)
 {
     public static MethodView Of(MethodRow m) => new(m.Method, m.ExistingAttribute, m.Sites.Count, m.Callers, m.SummedShare, m.InlinedSites,
-        m.RefusedByReason, m.UndecidedSites, m.CallersJitMilliseconds);
+        m.RefusedByReason, m.UndecidedSites, m.CallersJitMilliseconds, m.InlinedCodeBytes);
 }
 
 /// <summary>The JSON the page reads (its schema is this record: the script names these fields).</summary>

@@ -138,9 +138,9 @@ public sealed partial class ProfileStore
         using var row = Command($"""
             INSERT INTO {owner.Prefix}_sites ({owner.Columns}ordinal, site_id, caller_id, callee_id, il_offset,
                                           source_file, source_line, source_col, call_samples, statement_samples,
-                                          shares_statement, outcome, reason, tiers, fail_always, pgo_count)
+                                          shares_statement, outcome, reason, tiers, fail_always, pgo_count{SiteCodeColumn})
             VALUES ({owner.Parameters}@ordinal, @site_id, @caller, @callee, @il_offset, @file, @line, @col, @call, @statement,
-                    @shares, @outcome, @reason, @tiers, @fail_always, @pgo)
+                    @shares, @outcome, @reason, @tiers, @fail_always, @pgo{SiteCodeParameter})
             """);
         for (var i = 0; i < sites.Count; i++)
         {

@@ -210,10 +210,10 @@ public sealed partial class ProfileStore
     }
 
     /// <summary>The columns every stored call site has, in the order <see cref="SiteFrom"/> reads them.</summary>
-    private const string SiteColumns = """
+    private string SiteColumns => """
         caller_id, callee_id, il_offset, source_file, source_line, source_col,
         call_samples, statement_samples, shares_statement, outcome, reason, tiers, fail_always, pgo_count
-        """;
+        """ + (_schemaVersion >= Schema.SiteCodeBytes ? ", inlined_code_bytes" : "");
 
     /// <summary>A call site from <see cref="SiteColumns"/> starting at column <paramref name="first"/>.</summary>
     private CallSite SiteFrom(DbDataReader r, int first, Dictionary<long, MethodIdentity> identities, int id)
@@ -235,6 +235,7 @@ public sealed partial class ProfileStore
                 JsonSerializer.Deserialize<List<string>>(r.GetString(c + 11)) ?? [],
                 Bool(r, c + 12)),
             PgoCount = r.IsDBNull(c + 13) ? null : r.GetInt64(c + 13),
+            InlinedCodeBytes = _schemaVersion < Schema.SiteCodeBytes || r.IsDBNull(c + 14) ? null : r.GetInt64(c + 14),
         };
     }
 

@@ -157,12 +157,12 @@ public sealed partial class ProfileStore
 
     private void InsertSites(long runId, IReadOnlyList<CallSite> sites, Func<MethodIdentity, long> methodId)
     {
-        using var row = Command("""
+        using var row = Command($"""
             INSERT INTO run_sites (run_id, ordinal, caller_id, callee_id, il_offset, source_file, source_line, source_col,
                                    call_samples, statement_samples, total_samples, shares_statement,
-                                   outcome, reason, tiers, fail_always, pgo_count)
+                                   outcome, reason, tiers, fail_always, pgo_count{SiteCodeColumn})
             VALUES (@run, @ordinal, @caller, @callee, @il_offset, @file, @line, @col,
-                    @call, @statement, @total, @shares, @outcome, @reason, @tiers, @fail_always, @pgo)
+                    @call, @statement, @total, @shares, @outcome, @reason, @tiers, @fail_always, @pgo{SiteCodeParameter})
             """);
         Set(row, ("@run", runId));
         for (var i = 0; i < sites.Count; i++)
@@ -192,13 +192,20 @@ public sealed partial class ProfileStore
 
     /// <summary>Sets the parameters every stored call site has (run_sites and experiment_sites alike);
     /// <see cref="SiteFrom"/> reads them back.</summary>
-    private static void SetSite(DbCommand row, CallSite s, Func<MethodIdentity, long> methodId) =>
+    /// <summary>The site tables' inlined_code_bytes column and its parameter, when the store's schema has it.</summary>
+    private string SiteCodeColumn => _schemaVersion >= Schema.SiteCodeBytes ? ", inlined_code_bytes" : "";
+    private string SiteCodeParameter => _schemaVersion >= Schema.SiteCodeBytes ? ", @inlined_bytes" : "";
+
+    private void SetSite(DbCommand row, CallSite s, Func<MethodIdentity, long> methodId)
+    {
         Set(row, ("@caller", methodId(s.Caller)), ("@callee", methodId(s.Callee)),
             ("@il_offset", s.IlOffset), ("@file", s.Source?.File), ("@line", s.Source?.Line), ("@col", s.Source?.Column),
             ("@call", s.CallSamples), ("@statement", s.StatementSamples),
             ("@shares", s.SharesStatement), ("@outcome", s.Decision.Outcome.ToString()), ("@reason", s.Decision.Reason),
             ("@tiers", JsonSerializer.Serialize(s.Decision.Tiers)), ("@fail_always", s.Decision.FailAlways),
             ("@pgo", s.PgoCount));
+        if (_schemaVersion >= Schema.SiteCodeBytes) Set(row, ("@inlined_bytes", s.InlinedCodeBytes));
+    }
 
     /// <summary>Sets (adding on first use) the command's parameters; null becomes SQL NULL, and a bool 1 or 0, because
     /// the schema keeps flags in integer columns (SQLite has no boolean; PostgreSQL would refuse a boolean there).</summary>

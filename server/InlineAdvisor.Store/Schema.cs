@@ -404,10 +404,19 @@ internal static class Schema
         CREATE TRIGGER screen_runs_immutable BEFORE UPDATE ON screen_runs
             BEGIN SELECT RAISE(ABORT, 'stored screens are immutable'); END;
         """,
+        // 5: the native bytes at each inlined site's statement (CallSite.InlinedCodeBytes); NULL in rows stored before.
+        """
+        ALTER TABLE run_sites ADD COLUMN inlined_code_bytes INTEGER;
+        ALTER TABLE experiment_sites ADD COLUMN inlined_code_bytes INTEGER;
+        ALTER TABLE screen_sites ADD COLUMN inlined_code_bytes INTEGER;
+        """,
     ];
 
     /// <summary>The version that added run_budget_inlines.</summary>
     public const int BudgetAccounting = 3;
+
+    /// <summary>The version that added inlined_code_bytes to the site tables.</summary>
+    public const int SiteCodeBytes = 5;
 
     /// <summary>The schema version this build writes and reads.</summary>
     public static int Latest => Migrations.Length;

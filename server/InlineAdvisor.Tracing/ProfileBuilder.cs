@@ -184,11 +184,9 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
 
     private void AttributeSamples()
     {
-        // (range, statement, method of the next frame toward the leaf or null) → samples
-        var frameStatements = new Dictionary<(CodeRange, int, MethodInfo?), long>();
         var frames = new List<(CodeRange Range, MethodInfo Method, ulong Ip)>();
         var seen = new HashSet<MethodInfo>();
-        var counted = new HashSet<(CodeRange, int, MethodInfo?)>();
+        var counted = new HashSet<SiteAcc>();
         foreach (var (stack, count) in raw.Stacks)
         {
             frames.Clear();
@@ -207,18 +205,33 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
                 // Every frame but the sampled one holds a return address: step back into the call instruction.
                 int native = (int)(ip - range.Start) - (i == 0 ? 0 : 1);   // below skipped GC-poll frames too
                 var next = i == leaf ? null : frames[i - 1].Method;
-                var key = (range, StatementAt(range, native), next);
-                if (i == leaf && key.Item2 < 0 && range.NativeOffsets is not null) method.Unplaced += count;   // mapped, at no statement
-                // A statement that occurs twice in one stack (recursion, async state machines) counts the sample once:
-                // a site's share is of samples, so it can never pass 100%.
-                if (counted.Add(key)) frameStatements[key] = frameStatements.GetValueOrDefault(key) + count;
+                int statement = StatementAt(range, native);
+                if (i == leaf && statement < 0 && range.NativeOffsets is not null) method.Unplaced += count;   // mapped, at no statement
+                // A site that occurs twice in one stack (recursion, async state machines, two bodies or instantiations of
+                // one caller) counts the sample once: a site's share is of samples, so it can never pass 100%.
+                foreach (var (site, call) in SitesOf(range, statement, next))
+                    if (counted.Add(site))
+                    {
+                        if (call) site.CallSamples += count;
+                        else site.StatementSamples += count;
+                    }
             }
         }
-        foreach (var ((range, statement, next), count) in frameStatements)
-            AttributeStatement(range, statement, next, count);
     }
 
-    private void AttributeStatement(CodeRange range, int statement, MethodInfo? next, long count)
+    private readonly Dictionary<(CodeRange, int, MethodInfo?), List<(SiteAcc Site, bool Call)>> _sitesOf = [];
+
+    /// <summary>The sites that own a frame's time: a frame of <paramref name="range"/> executing <paramref name="statement"/>,
+    /// below <paramref name="next"/> (null for the sampled frame). Call is true where the time is a call's (the frame
+    /// toward the leaf is the callee), false where it is the statement's own (inlined bodies).</summary>
+    private List<(SiteAcc Site, bool Call)> SitesOf(CodeRange range, int statement, MethodInfo? next)
+    {
+        if (!_sitesOf.TryGetValue((range, statement, next), out var sites))
+            _sitesOf[(range, statement, next)] = sites = FindSites(range, statement, next);
+        return sites;
+    }
+
+    private List<(SiteAcc Site, bool Call)> FindSites(CodeRange range, int statement, MethodInfo? next)
     {
         var caller = _methods[range.Method.Key];
         var calls = caller.Calls(metadata);
@@ -234,12 +247,9 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             {
                 // The statement calls a method the JIT inlined here, and that method's IL makes this call: the sample
                 // belongs to the inner site (the map gives the root's IL offsets only, so this is found through the IL).
-                SiteFor(inner.Method, next.Identity, next.Names.Key, inner.IlOffset, -1).CallSamples += count;
-                return;
+                return [(SiteFor(inner.Method, next.Identity, next.Names.Key, inner.IlOffset, -1), true)];
             }
-            var acc = SiteFor(caller, next.Identity, next.Names.Key, site.Name is null ? -1 : site.IlOffset, statement);
-            acc.CallSamples += count;
-            return;
+            return [(SiteFor(caller, next.Identity, next.Names.Key, site.Name is null ? -1 : site.IlOffset, statement), true)];
         }
         // The caller's own frame executes this statement. As the leaf, that is the time of every site in
         // it: inlined bodies, and calls whose callee the sampler only caught at its return (see
@@ -254,12 +264,14 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
             if (inlinee is not null) owners.Add((c, inlinee));
             else if (next is null) owners.Add((c, MethodByName(new EventMethodName(c.Type, c.Name, c.Signature))));
         }
+        var sites = new List<(SiteAcc, bool)>();
         foreach (var (c, callee) in owners)
         {
             var acc = SiteFor(caller, callee.Identity, callee.Names.Key, c.IlOffset, statement);
-            acc.StatementSamples += count;
             acc.SharesStatement |= inStatement.Count > 1;
+            sites.Add((acc, false));
         }
+        return sites;
     }
 
     private readonly Dictionary<CodeRange, List<MethodInfo>> _inlinees = [];
@@ -380,7 +392,29 @@ internal sealed class ProfileBuilder(RawTrace raw, ICodeMetadata metadata, Dicti
                 ?? decisions.GetValueOrDefault((caller.Names.Key, s.CalleeKey))?.Decision
                 ?? UndecidedCall(caller),
             PgoCount = pgoCount,
+            InlinedCodeBytes = InlinedCodeBytes(caller, s),
         };
+    }
+
+    /// <summary>See <see cref="CallSite.InlinedCodeBytes"/>: the optimized, non-instrumented bodies of the caller whose
+    /// compile inlined the callee into the caller itself, and the native bytes their maps give the site's statement.</summary>
+    private static long? InlinedCodeBytes(MethodInfo caller, SiteAcc s)
+    {
+        if (s.IlOffset < 0) return null;
+        long? bytes = null;
+        foreach (var range in caller.Ranges)
+        {
+            if (!range.Tier.StartsWith("Optimized", StringComparison.Ordinal) || range.Tier.EndsWith("Instrumented", StringComparison.Ordinal)) continue;
+            if (range.NativeOffsets is not { } natives || range.IlOffsets is not { } ils) continue;
+            if (!range.Inlines.Any(e => e.Succeeded && e.Inliner.Key == caller.Names.Key && e.Inlinee.Key == s.CalleeKey)) continue;
+            int statement = StatementOf(range, s.IlOffset);
+            if (statement < 0) continue;
+            long inBody = 0;
+            for (int i = 0; i < natives.Length; i++)
+                if (ils[i] == statement) inBody += (i + 1 < natives.Length ? natives[i + 1] : range.Size) - natives[i];
+            if (inBody > 0) bytes = (bytes ?? 0) + inBody;
+        }
+        return bytes;
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider
 
     public void OnStarted(int rootPid)
     {
-        var known = new HashSet<int>(Collector.ListDiagnosticSockets()) { rootPid };
+        var sockets = new Collector.SocketScan();
+        var known = new HashSet<int>(sockets.New()) { rootPid };
         _root = Task.Run(async () =>
         {
             try { return await TraceSession.AttachAtStartupAsync(rootPid, providers, tracePath, pgoPath, TimeSpan.FromSeconds(30), _stop.Token); }
@@ -30,10 +31,10 @@ public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider
         {
             while (!_stop.IsCancellationRequested)
             {
-                ResumeOthers(known);
+                ResumeOthers(sockets, known);
                 try { await Task.Delay(20, _stop.Token); } catch (OperationCanceledException) { }
             }
-            ResumeOthers(known);
+            ResumeOthers(sockets, known);
         });
     }
 
@@ -49,9 +50,9 @@ public sealed class TreeTracer(string tracePath, IReadOnlyList<EventPipeProvider
         return session.TracePath;
     }
 
-    private void ResumeOthers(HashSet<int> known)
+    private void ResumeOthers(Collector.SocketScan sockets, HashSet<int> known)
     {
-        foreach (var pid in Collector.ListDiagnosticSockets())
+        foreach (var pid in sockets.New())
             if (known.Add(pid) && Collector.IsOurs(pid, _marker)) Collector.Resume(pid);
     }
 }

@@ -135,6 +135,14 @@ test('lenses, hover and a code action that compiles, for the mixer hot site', as
     'JIT decision:** inlined', 'PGO count', 'Callee size:** IL 106 bytes', 'MethodImpl(AggressiveInlining)', 'No experiment'])
     assert.ok(md.includes(part), `hover has "${part}":\n${md}`);
 
+  // On Mix's declaration: the method as a callee over all its sites (its attribute acts at every one of them).
+  const declLine = text.split('\n').findIndex(l => l.includes('public static ulong Mix('));
+  const declHover = await conn.sendRequest('textDocument/hover',
+    { textDocument: { uri }, position: { line: declLine, character: text.split('\n')[declLine].indexOf('Mix(') + 1 } });
+  const declMd = declHover.contents.value;
+  assert.match(declMd, /- \*\*As a callee:\*\* \d+ profiled site\(s\) in \d+ caller\(s\): [1-9]\d* inlined \(≈ [\d,]+ B of optimized code at their statements\)/, declMd);
+  assert.match(declMd, /of samples through them summed; its callers' optimized compiles took \d+\.\d ms of JIT time/, declMd);
+
   const actions = await conn.sendRequest('textDocument/codeAction', {
     textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } });
   const titles = actions.map(a => a.title);

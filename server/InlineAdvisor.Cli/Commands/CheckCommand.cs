@@ -52,7 +52,7 @@ internal static class CheckCommand
             if (measure && command.Length == 0) return Common.Fail("--verify: give the workload after `--` (see advisor check --help)", ExitCode.Usage);
             if (!measure && command.Length > 0) return Common.Fail($"unexpected '{command[0]}': a workload is only run with --verify", ExitCode.Usage);
             if (parse.GetValue(maxPairs) < 10) return Common.Fail("--max-pairs must be at least 10", ExitCode.Usage);
-            if (CollectCommand.ParseDuration(parse.GetValue(budget)!) is not { } timeBudget) return Common.Fail($"--budget: cannot read '{parse.GetValue(budget)}'", ExitCode.Usage);
+            if (Common.ParseDuration(parse.GetValue(budget)!) is not { } timeBudget) return Common.Fail($"--budget: cannot read '{parse.GetValue(budget)}'", ExitCode.Usage);
 
             AdviceFile advice;
             IReadOnlyList<ApplyOutcome> outcomes;

@@ -82,20 +82,20 @@ internal static class CollectCommand
             TimeSpan? limit = null;
             if (parse.GetValue(duration) is { } d)
             {
-                if (ParseDuration(d) is not { } parsed) return Common.Fail($"--duration: cannot read '{d}' (use e.g. 30s, 2m, 00:01:30)", ExitCode.Usage);
+                if (Common.ParseDuration(d) is not { } parsed) return Common.Fail($"--duration: cannot read '{d}' (use e.g. 30s, 2m, 00:01:30)", ExitCode.Usage);
                 limit = parsed;
             }
             TimeSpan? every = null;
             if (parse.GetValue(rotate) is { } rt)
             {
-                if (ParseDuration(rt) is not { } parsed || parsed < TimeSpan.FromSeconds(1))
+                if (Common.ParseDuration(rt) is not { } parsed || parsed < TimeSpan.FromSeconds(1))
                     return Common.Fail($"--rotate: cannot read '{rt}' as a time of at least 1 s (use e.g. 10s, 5m)", ExitCode.Usage);
                 every = parsed;
             }
             long? bound = null;
             if (parse.GetValue(maxDisk) is { } md)
             {
-                if (WindowStore.ParseSize(md) is not { } parsed) return Common.Fail($"--max-disk: cannot read '{md}' as a size (use e.g. 500MB, 2GB)", ExitCode.Usage);
+                if (Common.ParseSize(md) is not { } parsed) return Common.Fail($"--max-disk: cannot read '{md}' as a size (use e.g. 500MB, 2GB)", ExitCode.Usage);
                 if (every is null) return Common.Fail("--max-disk needs --rotate: only whole windows whose runs are stored can be deleted", ExitCode.Usage);
                 bound = parsed;
             }
@@ -103,7 +103,7 @@ internal static class CollectCommand
             if (parse.GetValue(duty) is { } dt)
             {
                 var parts = dt.Split('/');
-                if (parts.Length != 2 || ParseDuration(parts[0]) is not { } on || ParseDuration(parts[1]) is not { } period || on >= period || on < TimeSpan.FromMilliseconds(200))
+                if (parts.Length != 2 || Common.ParseDuration(parts[0]) is not { } on || Common.ParseDuration(parts[1]) is not { } period || on >= period || on < TimeSpan.FromMilliseconds(200))
                     return Common.Fail($"--sample-duty: cannot read '{dt}' as ON/PERIOD with 200ms <= ON < PERIOD (use e.g. 1s/10s)", ExitCode.Usage);
                 sampleDuty = new SampleDuty(on, period);
             }
@@ -184,16 +184,6 @@ internal static class CollectCommand
             return windows.Failures.Count > 0 && exit == (int)ExitCode.Ok ? (int)ExitCode.Failed : exit;
         });
         return cmd;
-    }
-
-    internal static TimeSpan? ParseDuration(string text)
-    {
-        text = text.Trim();
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && text.Contains(':')) return span > TimeSpan.Zero ? span : null;
-        double factor = text.EndsWith("ms") ? 0.001 : text.EndsWith('s') ? 1 : text.EndsWith('m') ? 60 : text.EndsWith('h') ? 3600 : 1;
-        var number = text.TrimEnd('s', 'm', 'h');
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? TimeSpan.FromSeconds(value * factor) : null;
     }
 }
 

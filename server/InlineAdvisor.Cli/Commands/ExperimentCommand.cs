@@ -56,7 +56,7 @@ internal static class ExperimentCommand
             if (workload.Length == 0) return Common.Fail("give the workload after `--` (see advisor experiment --help)", ExitCode.Usage);
             var appDir = parse.GetValue(app)!;
             if (!Directory.Exists(appDir)) return Common.Fail($"--app: no folder {appDir}", ExitCode.Usage);
-            if (CollectCommand.ParseDuration(parse.GetValue(budget)!) is not { } timeBudget) return Common.Fail($"--budget: cannot read '{parse.GetValue(budget)}'", ExitCode.Usage);
+            if (Common.ParseDuration(parse.GetValue(budget)!) is not { } timeBudget) return Common.Fail($"--budget: cannot read '{parse.GetValue(budget)}'", ExitCode.Usage);
             InlineAction? forced = null;
             if (parse.GetValue(action) is { } a)
             {

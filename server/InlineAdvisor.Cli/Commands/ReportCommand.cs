@@ -90,15 +90,18 @@ internal static class ReportCommand
     {
         AnsiConsole.MarkupLine($"[bold]run {run.Id}[/] {Common.Escape(run.Program)} · callee methods over all their profiled sites");
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("method", "attribute", "sites", "callers", "summed share", "inlined", "refused (by reason)", "no decision", "callers' JIT");
+        table.AddColumns("method", "attribute", "sites", "callers", "summed share", "inlined", "refused (by reason)", "no decision", "callers' JIT", "inlined code (est.)");
         foreach (var m in rows)
             table.AddRow(Common.Escape(m.Method.Display), m.ExistingAttribute.Length > 0 ? m.ExistingAttribute : "-", m.Sites.Count.ToString(), m.Callers.ToString(),
                 Percent.Share(m.SummedShare), m.InlinedSites.ToString(),
                 Common.Escape(m.RefusedByReason.Count == 0 ? "0" : string.Join("; ", m.RefusedByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Value} {r.Key}"))),
-                m.UndecidedSites.ToString(), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.CallersJitMilliseconds:0.0} ms"));
+                m.UndecidedSites.ToString(), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.CallersJitMilliseconds:0.0} ms"),
+                m.InlinedCodeBytes is { } b ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{b:N0} B") : "-");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]summed share: the shares of the method's sites added (a sample under two of them counts twice). " +
-            "callers' JIT: the JIT time of its callers' optimized compiles, where its inlines are compiled (an upper bound on what its inlining costs the JIT). Framework callees hidden unless --all.[/]");
+            "callers' JIT: the JIT time of its callers' optimized compiles, where its inlines are compiled (an upper bound on what its inlining costs the JIT). " +
+            "inlined code (est.): the native bytes the IL-to-native maps give the statements where its calls were inlined, over the callers' optimized bodies " +
+            "(with what it inlined in turn, and the statements' other code, so an upper estimate; calls inside other inlinees are not placed). Framework callees hidden unless --all.[/]");
     }
 
     /// <summary>The inline budget section: per method that ran out, what was refused and which forced inlinees came first.</summary>

@@ -16,7 +16,7 @@ internal sealed class HoverHandler(ServerContext server)
         if (index is null) return null;
         var (site, method) = ServerContext.At(anchors, position.ToLinePosition());
         string? markdown = site is not null ? LensText.SiteHover(site.Entry, index.Run, site.Shift, index.PredictionNote)
-            : method is not null ? LensText.MethodHover(method, anchors.Sites.Where(s => s.Entry.Site.Caller == method.Entry.Profile.Method).Select(s => s.Entry).ToList(), index.Run, index.Budget)
+            : method is not null ? LensText.MethodHover(method, anchors.Sites.Where(s => s.Entry.Site.Caller == method.Entry.Profile.Method).Select(s => s.Entry).ToList(), index.Run, index.Budget, index.AsCallee.GetValueOrDefault(method.Entry.Profile.Method))
             : null;
         return markdown is null ? null : new Hover(new MarkupContent("markdown", markdown));
     }

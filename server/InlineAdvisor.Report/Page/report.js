@@ -162,6 +162,8 @@
       { title: 'no decision', num: true, value: function (m) { return m.undecidedSites; } },
       { title: "callers' JIT", num: true, value: function (m) { return num(m.callersJitMilliseconds); },
         text: function (m) { return num(m.callersJitMilliseconds).toFixed(1) + ' ms'; } },
+      { title: 'inlined code (est.)', num: true, value: function (m) { return m.inlinedCodeBytes == null ? -1 : m.inlinedCodeBytes; },
+        text: function (m) { return m.inlinedCodeBytes == null ? '-' : m.inlinedCodeBytes + ' B'; } },
     ], data.methods, 4);
   })();
 

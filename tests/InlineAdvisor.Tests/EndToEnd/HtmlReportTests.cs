@@ -23,17 +23,7 @@ public sealed class HtmlReportFixture : IDisposable
     public HtmlReportFixture()
     {
         Store = Dir.File("html.db");
-        var f = GoldenReportTests.Fixtures;
-        var imported = Repo.RunAdvisor(Dir.Path, null, "import", Path.Combine(f, "mixer.nettrace"), "--pgo", Path.Combine(f, "mixer.pgo.txt"),
-            "--store", Store, "--assemblies", Repo.SamplesDir);
-        Assert.True(imported.ExitCode == 0, imported.All);
-        using (var store = ProfileStore.Open(Store))
-        {
-            var run = store.LatestRun()!;
-            var site = store.LoadRun(run.Id)!.Sites.Where(s => s.Caller.Assembly == "InlineSamples" && s.Callee.Assembly == "InlineSamples")
-                .OrderByDescending(s => s.TotalSamples).First();
-            ExperimentId = store.SaveExperiment(Experiment(run.Id, site));
-        }
+        ExperimentId = MixerStore.Create(Dir.Path, Store, Experiment);
         var path = Dir.File("report.html");
         var r = Repo.RunAdvisor(Dir.Path, null, "report", "--store", Store, "--all", "--html", path, "--app", Repo.SamplesDir);
         Assert.True(r.ExitCode == 0, r.All);

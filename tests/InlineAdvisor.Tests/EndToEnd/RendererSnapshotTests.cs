@@ -21,15 +21,7 @@ public sealed class RendererSnapshotFixture : IDisposable
     public RendererSnapshotFixture()
     {
         Store = Dir.File("snapshots.db");
-        var f = GoldenReportTests.Fixtures;
-        var imported = Repo.RunAdvisor(Dir.Path, null, "import", Path.Combine(f, "mixer.nettrace"), "--pgo", Path.Combine(f, "mixer.pgo.txt"),
-            "--store", Store, "--assemblies", Repo.SamplesDir);
-        Assert.True(imported.ExitCode == 0, imported.All);
-        using var store = ProfileStore.Open(Store);
-        var run = store.LatestRun()!;
-        var site = store.LoadRun(run.Id)!.Sites.Where(s => s.Caller.Assembly == "InlineSamples" && s.Callee.Assembly == "InlineSamples")
-            .OrderByDescending(s => s.TotalSamples).First();
-        ExperimentId = store.SaveExperiment(Experiment(run.Id, site));
+        ExperimentId = MixerStore.Create(Dir.Path, Store, Experiment);
     }
 
     /// <summary>An experiment as the runner stores one, with round numbers: removing the callee's inline cost 6% less wall time.</summary>

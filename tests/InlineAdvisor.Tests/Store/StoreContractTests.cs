@@ -94,6 +94,8 @@ public abstract class StoreContractTests(string location)
             AssertSameProfile(WithId(profile, id), loaded);
             Assert.Null(loaded!.Sites[2].PgoCount);
             Assert.Equal(0L, loaded.Sites[1].PgoCount);
+            Assert.Equal(3_000_000_000L, loaded.Sites[2].InlinedCodeBytes);
+            Assert.Null(loaded.Sites[1].InlinedCodeBytes);
             Assert.Null(loaded.Sites[3].Source);
             Assert.Equal(new SourceLocation("", 0, 0), loaded.Sites[4].Source);
             Assert.Equal("计算_🚀", loaded.Methods[3].Method.Name);

@@ -92,6 +92,7 @@ public static class StoreTestSupport
                     Decision = new InlineDecision(InlineOutcome.NotInlined, "noinline per IL/cached result", ["OptimizedTier1:failed"], true) },
             new() { Caller = hash, Callee = mix, IlOffset = 51, Source = new SourceLocation("/src/Ünïcödé/Hasher 🚀.cs", 40, 30),
                     CallSamples = 0, StatementSamples = 1_200, SharesStatement = true, PgoCount = null,   // no PGO data
+                    InlinedCodeBytes = 3_000_000_000L,   // past int range: the column is 64-bit
                     Decision = new InlineDecision(InlineOutcome.Inlined, "", ["OptimizedTier1:inlined"], false) },
             new() { Caller = unicode, Callee = generic, IlOffset = -1, Source = null, CallSamples = 77,
                     Decision = new InlineDecision(InlineOutcome.Mixed, "unprofitable inline", ["QuickJitted:inlined", "OptimizedTier1:failed"], false) },

@@ -23,13 +23,28 @@ public sealed class CollectorNamingTests
     [InlineData("00:01:30", 90)]
     [InlineData("45", 45)]
     public void Durations_read_as_people_write_them(string text, double seconds) =>
-        Assert.Equal(seconds, CollectCommand.ParseDuration(text)!.Value.TotalSeconds, 6);
+        Assert.Equal(seconds, Common.ParseDuration(text)!.Value.TotalSeconds, 6);
 
     [Theory]
     [InlineData("soon")]
     [InlineData("-5s")]
     [InlineData("0")]
-    public void Bad_durations_are_refused(string text) => Assert.Null(CollectCommand.ParseDuration(text));
+    public void Bad_durations_are_refused(string text) => Assert.Null(Common.ParseDuration(text));
+
+    [Theory]
+    [InlineData("3MB", 3L << 20)]
+    [InlineData("500k", 500L << 10)]
+    [InlineData("2 GB", 2L << 30)]
+    [InlineData("1.5m", 3L << 19)]
+    [InlineData("4096", 4096L)]
+    public void Sizes_read_as_people_write_them(string text, long bytes) => Assert.Equal(bytes, Common.ParseSize(text));
+
+    [Theory]
+    [InlineData("big")]
+    [InlineData("-1MB")]
+    [InlineData("3TB")]
+    [InlineData("0")]
+    public void Bad_sizes_are_refused(string text) => Assert.Null(Common.ParseSize(text));
 
     [Fact]
     public void Each_process_gets_its_own_pgo_file_beside_the_trace() =>

@@ -137,6 +137,50 @@ public sealed class ProfileBuilderTests
     }
 
     [Fact]
+    public void A_site_reached_through_two_bodies_of_its_caller_in_one_stack_counts_the_sample_once()
+    {
+        // An async chain or recursion through a caller that was rejitted: the stack holds its Tier0 body and its Tier1 body,
+        // each at the call to Mix. Two code ranges, one site: the sample is counted once (this gave shares over 100% at
+        // framework async sites, e.g. AsyncTaskMethodBuilder`1.Start).
+        var raw = Trace(inlined: false);
+        raw.Code.Add(new CodeRange
+        {
+            Start = 0x3000, Size = 0x100, MethodId = 1, ModuleId = 7, Token = 1, Method = Caller, Tier = "QuickJitted",
+            IlOffsets = [0, 0x0c, 0x1c], NativeOffsets = [0, 0x10, 0x40],
+        });
+        raw.Stacks[[0x2004, 0x1018, 0x2010, 0x3018]] = 7;   // Mix ← Run (Tier1) ← Mix ← Run (Tier0)
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        var mix = Site(p, "Mix");
+        Assert.Equal(12 + 7, mix.CallSamples);   // counted twice, it was 12 + 7 + 7
+        Assert.True(p.AmdahlBound(mix) <= 1, $"bound {p.AmdahlBound(mix):P1}");
+    }
+
+    [Fact]
+    public void An_inlined_site_gets_the_native_bytes_its_statement_has_in_each_optimized_body()
+    {
+        Assert.Equal(0x40 - 0x10, Site(Build(inlined: true), "Mix").InlinedCodeBytes);   // statement 0x0c: native [0x10, 0x40)
+        Assert.Null(Site(Build(inlined: false), "Mix").InlinedCodeBytes);                  // refused: a call, no inlined code
+
+        // A second optimized body (OSR) that inlined it too adds its bytes; a Tier0 body inlines nothing and adds none.
+        var raw = Trace(inlined: true);
+        raw.Code.Add(new CodeRange
+        {
+            Start = 0x5000, Size = 0x80, MethodId = 1, ModuleId = 7, Token = 1, Method = Caller, Tier = "OptimizedTier1OSR",
+            IlOffsets = [0x0c, 0x1c], NativeOffsets = [0, 0x20], Inlines = [new InlineEvent(Caller, Callee, true, "", false)],
+        });
+        raw.Code.Add(new CodeRange
+        {
+            Start = 0x6000, Size = 0x80, MethodId = 1, ModuleId = 7, Token = 1, Method = Caller, Tier = "QuickJitted",
+            IlOffsets = [0, 0x0c], NativeOffsets = [0, 0x30],
+        });
+        var p = new ProfileBuilder(raw, new FakeMetadata(), pgo: null)
+            .Build(new RunInfo { Program = "App", CommandLine = "app", Mode = CollectMode.File, TracePath = "t" });
+        Assert.Equal(0x30 + 0x20, Site(p, "Mix").InlinedCodeBytes);
+        Assert.Equal(0x30 + 0x20, ReportBuilder.Methods(p).Single(m => m.Method.Name == "Mix").InlinedCodeBytes);
+    }
+
+    [Fact]
     public void The_cached_result_reason_gives_way_to_the_first_real_reason()
     {
         var other = Site(Build(inlined: false), "Other");
