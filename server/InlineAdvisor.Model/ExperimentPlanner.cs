@@ -30,6 +30,12 @@ public static class ExperimentPlanner
     /// <summary>The share of a call that is overhead when the callee (or what it calls) loops: its work per call is large.</summary>
     internal const double LoopingCallee = 0.02;
 
+    /// <summary>
+    /// The JIT's ALWAYS_INLINE_SIZE (inline.h): a callee of at most this many IL bytes is inlined because its body is
+    /// about the size of the call. Blocking such an inline adds the call and saves no code, so nothing can pay.
+    /// </summary>
+    public const int AlwaysInlineIlSize = 16;
+
     internal static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -48,8 +54,14 @@ public static class ExperimentPlanner
             if (share < minShare) break;
             if (il.Find(site.Callee) is null) { skipped.Add(new(site, "the callee is not in the app's assemblies")); continue; }
             if (InlineReasons.NoFlagChanges(site.Decision) is { } why) { skipped.Add(new(site, $"no flag changes a refusal for '{why}'")); continue; }
+            var action = forced ?? ActionFor(site, profile);
+            if (action == InlineAction.Block && site.Decision.Outcome == InlineOutcome.Inlined && il.Callee(site.Callee) is { IlSize: > 0 and <= AlwaysInlineIlSize } tiny)
+            {
+                skipped.Add(new(site, I($"blocking adds a call and saves no code: {tiny.IlSize} IL bytes is within the JIT's always-inline size ({AlwaysInlineIlSize})")));
+                continue;
+            }
             var (room, how) = headroom.Of(site);
-            scored.Add(new(site.Callee, forced ?? ActionFor(site, profile), [site], share, room, how));
+            scored.Add(new(site.Callee, action, [site], share, room, how));
         }
         var ranked = scored.OrderByDescending(p => p.Headroom).ThenByDescending(p => p.Share).DistinctBy(p => p.Callee).ToList();
         var chosen = new List<PlannedExperiment>();
@@ -164,8 +176,7 @@ public sealed class HeadroomEstimate(RunProfile profile, ILFeatureReader il)
     /// <summary>A method's headroom: the sum over its sites a flag can change.</summary>
     public double Of(MethodRow method) => ExperimentPlanner.Changeable(method).Sum(s => Of(s).Headroom);
 
-    /// <summary>Whether the callee loops, or calls (in a site holding half or more of this site's samples) something that does.</summary>
-    /// <summary>Whether the callee loops, or calls something that does (the per-batch shape).</summary>
+    /// <summary>Whether the callee loops, or calls (in a site holding half or more of this site's samples) something that does: the per-batch shape.</summary>
     public bool Loops(CallSite site) => Loops(site, depth: 3);
 
     /// <summary>Whether <paramref name="to"/> is <paramref name="from"/> or is called from it within a few levels of the profile's sites.</summary>

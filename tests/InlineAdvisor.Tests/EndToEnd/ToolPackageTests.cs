@@ -21,7 +21,13 @@ public sealed class ToolPackageTests : IDisposable
         var packages = _dir.File("packages");
         var cli = Path.Combine(Repo.Root, "server", "InlineAdvisor.Cli", "InlineAdvisor.Cli.csproj");
         // The test run built the Release CLI already; pack only adds the tool layout around it.
-        var pack = Repo.Run("dotnet", ["pack", cli, "-c", Repo.Configuration, "--no-build", "-o", packages, "-nologo"], _dir.Path, timeoutSeconds: 300);
+        // Every build packs 0.1.0, and the SDK resolves a local tool by id and version through caches of its own
+        // (~/.dotnet/toolResolverCache, then ~/.nuget/packages): an older 0.1.0 left there by an earlier build is run
+        // instead of this one (a CI run got a schema-4 advisor that way). So this package gets a version of its own, and
+        // the installs a package cache of their own.
+        var version = $"0.1.0-test-{Guid.NewGuid():N}";
+        var cache = new Dictionary<string, string> { ["NUGET_PACKAGES"] = _dir.File("nuget-cache") };
+        var pack = Repo.Run("dotnet", ["pack", cli, "-c", Repo.Configuration, "--no-build", "-o", packages, "-nologo", $"-p:PackageVersion={version}"], _dir.Path, timeoutSeconds: 300);
         Assert.True(pack.ExitCode == 0, pack.All);
         var nupkg = Assert.Single(Directory.GetFiles(packages, "InlineAdvisor.*.nupkg"));
         using (var zip = System.IO.Compression.ZipFile.OpenRead(nupkg))
@@ -32,7 +38,7 @@ public sealed class ToolPackageTests : IDisposable
 
         // As `--global` does, into a folder of our own (never the user's ~/.dotnet/tools).
         var tools = _dir.File("tools");
-        var install = Repo.Run("dotnet", ["tool", "install", "InlineAdvisor", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], _dir.Path, timeoutSeconds: 300);
+        var install = Repo.Run("dotnet", ["tool", "install", "InlineAdvisor", "--version", version, "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], _dir.Path, cache, timeoutSeconds: 300);
         Assert.True(install.ExitCode == 0, install.All);
         var advisor = Path.Combine(tools, "advisor");
         Assert.True(File.Exists(advisor), install.All);
@@ -52,22 +58,24 @@ public sealed class ToolPackageTests : IDisposable
 
         await AssertLanguageServerStarts(advisor, [], store);
 
-        // A local tool: the workspace's manifest, run through `dotnet tool run advisor` (what the extension does).
+        // A local tool: the workspace's manifest, run through `dotnet tool run advisor` (what the extension does), from the
+        // same package cache.
         var work = _dir.File("workspace");
         Directory.CreateDirectory(work);
         Assert.Equal(0, Repo.Run("dotnet", ["new", "tool-manifest"], work).ExitCode);
-        var local = Repo.Run("dotnet", ["tool", "install", "InlineAdvisor", "--add-source", packages, "--ignore-failed-sources"], work, timeoutSeconds: 300);
+        var local = Repo.Run("dotnet", ["tool", "install", "InlineAdvisor", "--version", version, "--add-source", packages, "--ignore-failed-sources"], work, cache, timeoutSeconds: 300);
         Assert.True(local.ExitCode == 0, local.All);
-        var runs = Repo.Run("dotnet", ["tool", "run", "advisor", "runs", "--store", store], work);
+        var runs = Repo.Run("dotnet", ["tool", "run", "advisor", "runs", "--store", store], work, cache);
         Assert.True(runs.ExitCode == 0, runs.All);
         Assert.Contains("InlineSamples", runs.Stdout);
-        await AssertLanguageServerStarts("dotnet", ["tool", "run", "advisor"], store, work);
+        await AssertLanguageServerStarts("dotnet", ["tool", "run", "advisor"], store, work, cache);
     }
 
     /// <summary>Starts `command args… lsp --store S`, sends initialize, and expects the server's capabilities back.</summary>
-    private async Task AssertLanguageServerStarts(string command, string[] args, string store, string? cwd = null)
+    private async Task AssertLanguageServerStarts(string command, string[] args, string store, string? cwd = null, IDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(command) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = cwd ?? _dir.Path };
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         foreach (var a in args.Concat(["lsp", "--store", store])) psi.ArgumentList.Add(a);
         using var server = Process.Start(psi)!;
         try
