@@ -55,7 +55,7 @@ public static class ExperimentPlanner
             if (il.Find(site.Callee) is null) { skipped.Add(new(site, "the callee is not in the app's assemblies")); continue; }
             if (InlineReasons.NoFlagChanges(site.Decision) is { } why) { skipped.Add(new(site, $"no flag changes a refusal for '{why}'")); continue; }
             var action = forced ?? ActionFor(site, profile);
-            if (action == InlineAction.Block && site.Decision.Outcome == InlineOutcome.Inlined && il.Callee(site.Callee) is { IlSize: > 0 and <= AlwaysInlineIlSize } tiny)
+            if (action == InlineAction.Block && site.Decision.Outcome == InlineOutcome.Inlined && headroom.Shape(site.Callee) is { IlSize: > 0 and <= AlwaysInlineIlSize } tiny)
             {
                 skipped.Add(new(site, I($"blocking adds a call and saves no code: {tiny.IlSize} IL bytes is within the JIT's always-inline size ({AlwaysInlineIlSize})")));
                 continue;
@@ -150,7 +150,8 @@ public sealed class HeadroomEstimate(RunProfile profile, ILFeatureReader il)
     readonly ILookup<MethodIdentity, CallSite> _byCaller = profile.Sites.ToLookup(s => s.Caller);
     readonly Dictionary<MethodIdentity, CalleeShape?> _shapes = [];
 
-    CalleeShape? Shape(MethodIdentity m) => _shapes.TryGetValue(m, out var s) ? s : _shapes[m] = il.Callee(m);
+    /// <summary>The callee's IL shape, decoded once per method (ILFeatureReader.Callee decodes on every call).</summary>
+    public CalleeShape? Shape(MethodIdentity m) => _shapes.TryGetValue(m, out var s) ? s : _shapes[m] = il.Callee(m);
 
     public (double Headroom, string How) Of(CallSite site) => Of(site, depth: 4);
 
